@@ -1,0 +1,49 @@
+# Two commands do everything on a fresh machine:
+#   make lab    set up, start the local Kafka broker, open JupyterLab on notebooks/
+#   make test   set up, start a broker for the tests, run lint + unit + integration + nbval
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup lab test unit integration notebooks lint bench broker-start broker-stop doctor clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+lab: setup
+	$(PY) -m eda_lab lab
+
+test: setup
+	$(PY) tools/run_tests.py
+
+unit: setup
+	$(PY) -m pytest tests/unit
+
+integration: setup
+	$(PY) -m pytest tests/integration
+
+notebooks: setup
+	$(PY) -m pytest notebooks --nbval --nbval-current-env --sanitize-with notebooks/sanitize.cfg
+
+lint: setup
+	$(PY) -m ruff check .
+
+bench: setup
+	$(PY) tools/bench.py
+
+broker-start: setup
+	$(PY) -m eda_lab broker start
+
+broker-stop: setup
+	$(PY) -m eda_lab broker stop
+
+doctor: setup
+	$(PY) -m eda_lab doctor
+
+clean:
+	rm -rf $(VENV) .eda-lab-test .pytest_cache .ruff_cache

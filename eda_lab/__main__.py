@@ -1,0 +1,7 @@
+"""``python -m eda_lab ...`` is the same as the ``eda-lab`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

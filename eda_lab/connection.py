@@ -1,0 +1,89 @@
+"""Waiting for a broker to answer, and reading who it is."""
+
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass
+
+from kafka import KafkaAdminClient
+from kafka.errors import BrokerNotAvailableError, RetriableError
+
+from .errors import BrokerUnreachable
+from .settings import Settings, get_settings
+
+
+# What "nobody answered" looks like from kafka-python; configuration mistakes are not caught.
+_UNREACHABLE = (RetriableError, BrokerNotAvailableError)
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """What a broker says about its cluster: id, controller and advertised broker addresses."""
+
+    cluster_id: str
+    controller_id: int
+    brokers: tuple[str, ...]
+
+
+def _port_open(host: str, port: int, timeout_s: float) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def admin_client(settings: Settings | None = None, timeout_s: float = 10.0) -> KafkaAdminClient:
+    """A kafka-python admin client, or :class:`BrokerUnreachable` after ``timeout_s``."""
+    settings = settings or get_settings()
+    ms = int(timeout_s * 1000)
+    try:
+        return KafkaAdminClient(
+            **settings.client_kwargs(),
+            client_id="eda-lab-admin",
+            request_timeout_ms=max(ms, 1000),
+            bootstrap_timeout_ms=max(ms, 1000),
+        )
+    except _UNREACHABLE as exc:
+        raise BrokerUnreachable(settings.bootstrap, timeout_s, type(exc).__name__) from exc
+
+
+def cluster_info(settings: Settings | None = None, timeout_s: float = 10.0) -> ClusterInfo:
+    """Ask the cluster for its id and brokers; :class:`BrokerUnreachable` if nobody answers."""
+    settings = settings or get_settings()
+    admin = admin_client(settings, timeout_s)
+    try:
+        described = admin.describe_cluster()
+    except _UNREACHABLE as exc:
+        raise BrokerUnreachable(settings.bootstrap, timeout_s, type(exc).__name__) from exc
+    finally:
+        admin.close()
+    return ClusterInfo(
+        cluster_id=described["cluster_id"],
+        controller_id=described["controller_id"],
+        brokers=tuple(f"{b['host']}:{b['port']}" for b in described["brokers"]),
+    )
+
+
+def wait_for_broker(
+    settings: Settings | None = None, timeout_s: float = 30.0, alive=lambda: True
+) -> ClusterInfo:
+    """Poll until a kafka-python client gets metadata from the cluster, or raise.
+
+    ``alive`` lets a launcher stop waiting early when the process it started has died.
+    """
+    settings = settings or get_settings()
+    deadline = time.monotonic() + timeout_s
+    host, _, port = settings.bootstrap_servers[0].rpartition(":")
+    last = "nothing listens on the port yet"
+    while time.monotonic() < deadline:
+        if not alive():
+            break
+        if _port_open(host, int(port), 0.5):
+            try:
+                return cluster_info(settings, timeout_s=min(5.0, max(1.0, deadline - time.monotonic())))
+            except BrokerUnreachable as exc:
+                last = str(exc.__cause__ or exc)
+        time.sleep(0.2)  # poll interval of a condition wait, not a fixed wait for Kafka
+    raise BrokerUnreachable(settings.bootstrap, timeout_s, last)

@@ -1,0 +1,96 @@
+"""Every error eda_lab raises, each with a message that says what to do next.
+
+::
+
+    EdaLabError
+    ├── SettingsError          a setting has a value the clients cannot use
+    ├── BrokerUnreachable      no broker answered at the bootstrap address
+    ├── TopicNotFound          the topic does not exist (or not yet)
+    ├── MalformedEvent         a record is not a valid event envelope
+    ├── WaitTimeout            a condition did not come true in time
+    └── LocalBrokerError       the local broker launcher could not do its job
+        ├── JavaNotFound       no ``java`` on JAVA_HOME or PATH
+        ├── JavaTooOld         ``java`` is older than Kafka needs
+        ├── PortInUse          another program listens on the port
+        ├── JarsUnavailable    the Kafka jars could not be resolved from Maven Central
+        └── BrokerExited       the broker process stopped while starting
+"""
+
+from __future__ import annotations
+
+
+class EdaLabError(Exception):
+    """Base class of every error raised by eda_lab."""
+
+
+class SettingsError(EdaLabError, ValueError):
+    """A setting has a value the clients cannot use."""
+
+
+class BrokerUnreachable(EdaLabError):
+    """No Kafka broker answered at the configured bootstrap address."""
+
+    def __init__(self, bootstrap: str, timeout_s: float, detail: str = "") -> None:
+        self.bootstrap = bootstrap
+        msg = (
+            f"No Kafka broker answered at {bootstrap} within {timeout_s:g} s. "
+            "Start the local one with `eda-lab broker start` (or `make lab`), "
+            "or point EDA_LAB_BOOTSTRAP at a running cluster; `eda-lab doctor` checks the setup."
+        )
+        super().__init__(msg + (f" ({detail})" if detail else ""))
+
+
+class TopicNotFound(EdaLabError):
+    """The topic does not exist on the cluster."""
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+        super().__init__(
+            f"Topic {topic!r} does not exist. Create it first with "
+            f"create_topic({topic!r}, partitions=...), or check the name and namespace."
+        )
+
+
+class MalformedEvent(EdaLabError, ValueError):
+    """A record could not be read as an event envelope; names the field and where it came from."""
+
+    def __init__(self, problem: str, *, field: str | None = None, where: str | None = None) -> None:
+        self.problem = problem
+        self.field = field
+        self.where = where
+        parts = [f"Malformed event: {problem}"]
+        if field:
+            parts.append(f"field {field!r}")
+        if where:
+            parts.append(f"record {where}")
+        super().__init__(
+            "; ".join(parts) + ". Send such records to a dead-letter topic rather than dropping them."
+        )
+
+
+class WaitTimeout(EdaLabError, TimeoutError):
+    """A condition we were waiting for did not come true before the timeout."""
+
+
+class LocalBrokerError(EdaLabError):
+    """The local broker launcher could not start, stop or inspect the broker."""
+
+
+class JavaNotFound(LocalBrokerError):
+    """No Java runtime was found."""
+
+
+class JavaTooOld(LocalBrokerError):
+    """The Java runtime is older than Kafka 4 needs."""
+
+
+class PortInUse(LocalBrokerError):
+    """Another program already listens on a port the broker needs."""
+
+
+class JarsUnavailable(LocalBrokerError):
+    """The Kafka jars could not be resolved from Maven Central."""
+
+
+class BrokerExited(LocalBrokerError):
+    """The broker process exited while it was starting."""

@@ -1,0 +1,31 @@
+"""Shared fixtures. Integration tests talk to the real broker named by EDA_LAB_BOOTSTRAP
+(the test command starts one and sets it); every test gets its own random namespace."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from eda_lab.connection import cluster_info
+from eda_lab.namespace import Namespace
+from eda_lab.settings import Settings
+
+
+def random_ref(kind: str = "t") -> str:
+    """A short random name part, so tests never collide on shared infrastructure."""
+    return f"{kind}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings of the broker under test; fails (not skips) when no broker answers."""
+    found = Settings.from_env()
+    cluster_info(found, timeout_s=20)  # raises BrokerUnreachable with what to do
+    return found
+
+
+@pytest.fixture
+def ns(settings: Settings) -> Namespace:
+    """A fresh namespace of topics and groups for one test."""
+    return Namespace(prefix=f"test-{uuid.uuid4().hex[:8]}", lesson="it")

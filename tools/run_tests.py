@@ -1,0 +1,75 @@
+"""The test command behind `make test`: a broker for the tests, then every test suite, then stop.
+
+Starts a throw-away local broker (fresh data, a free port) unless EDA_LAB_BOOTSTRAP is set,
+then runs ruff, the unit and integration tests, and nbval over every notebook twice (the
+second pass proves a notebook gives the same outputs when rerun against the same broker).
+The broker it started is stopped whatever happens. Exits non-zero on any failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from eda_lab.broker import LocalBroker  # noqa: E402
+
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
+         "--sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"), "-p", "no:cacheprovider"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(title: str, cmd: list[str]) -> bool:
+    print(f"\n=== {title}: {' '.join(cmd)}", flush=True)
+    started = time.monotonic()
+    ok = subprocess.run(cmd, cwd=ROOT, check=False).returncode == 0
+    print(f"=== {title}: {'passed' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s",
+          flush=True)
+    return ok
+
+
+def main() -> int:
+    py = sys.executable
+    started = time.monotonic()
+    broker = None
+    if not os.environ.get("EDA_LAB_BOOTSTRAP"):
+        home = ROOT / ".eda-lab-test" / "broker"
+        shutil.rmtree(home, ignore_errors=True)  # each test run starts from an empty cluster
+        broker = LocalBroker(home=home, port=_free_port())
+        t0 = time.monotonic()
+        status = broker.start()
+        print(f"Test broker: Kafka {status.kafka_version} at {status.bootstrap}, "
+              f"started in {time.monotonic() - t0:.1f} s", flush=True)
+        os.environ["EDA_LAB_BOOTSTRAP"] = status.bootstrap
+    try:
+        results = [
+            _run("lint", [py, "-m", "ruff", "check", "."]),
+            _run("unit + integration", [py, "-m", "pytest", "tests", "-p", "no:cacheprovider"]),
+            _run("notebooks (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
+            _run("notebooks rerun (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
+        ]
+    finally:
+        if broker is not None:
+            rss = broker.status().rss_bytes
+            broker.stop()
+            print(f"Test broker stopped (resident memory at the end: "
+                  f"{(rss or 0) / 2**20:.0f} MiB)", flush=True)
+    print(f"\nTest command total time: {time.monotonic() - started:.0f} s")
+    print(f"suites: {sum(results)} passed, {len(results) - sum(results)} failed", flush=True)
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
