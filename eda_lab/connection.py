@@ -19,11 +19,16 @@ _UNREACHABLE = (RetriableError, BrokerNotAvailableError)
 
 @dataclass(frozen=True)
 class ClusterInfo:
-    """What a broker says about its cluster: id, controller and advertised broker addresses."""
+    """What a broker says about its cluster: id, controller, advertised brokers, Kafka version.
+
+    ``kafka_version`` is ``major.minor`` as kafka-python infers it from the API versions the
+    broker supports (the protocol does not carry the patch number).
+    """
 
     cluster_id: str
     controller_id: int
     brokers: tuple[str, ...]
+    kafka_version: str
 
 
 def _port_open(host: str, port: int, timeout_s: float) -> bool:
@@ -55,6 +60,8 @@ def cluster_info(settings: Settings | None = None, timeout_s: float = 10.0) -> C
     admin = admin_client(settings, timeout_s)
     try:
         described = admin.describe_cluster()
+        # kafka-python exposes version probing only on its network client.
+        inferred = admin._client.check_version(timeout_ms=int(timeout_s * 1000))
     except _UNREACHABLE as exc:
         raise BrokerUnreachable(settings.bootstrap, timeout_s, type(exc).__name__) from exc
     finally:
@@ -63,6 +70,7 @@ def cluster_info(settings: Settings | None = None, timeout_s: float = 10.0) -> C
         cluster_id=described["cluster_id"],
         controller_id=described["controller_id"],
         brokers=tuple(f"{b['host']}:{b['port']}" for b in described["brokers"]),
+        kafka_version=".".join(str(part) for part in inferred[:2]),
     )
 
 

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 PALETTE = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3",
            "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD")
@@ -80,6 +81,7 @@ def key_spread(partitions_by_key: Mapping[str, int] | pd.DataFrame | Iterable[An
     else:
         ax.bar(xs, [int(h) for h in table.sum()], color=PALETTE[0])
     ax.set_xticks(xs, [f"p{p}" for p in xs])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="partition", ylabel=unit, title=f"Where the {unit} land: same key, same partition")
     return ax
 
@@ -99,19 +101,20 @@ def topic_layout(num_partitions: int, highlight: tuple[int, int] | None = None,
             start = min(start, highlight[1])
         stop = min(count, start + max_boxes)
         for i, offset in enumerate(range(start, stop)):
-            lit = highlight == (p, offset)
+            lit = False
             box = Rectangle((i + 0.05, y - 0.35), 0.9, 0.7, facecolor=HIGHLIGHT if lit else QUIET,
                             edgecolor="#333333", linewidth=1.6 if lit else 0.8, gid=f"p{p}o{offset}")
             ax.add_patch(box)
             ax.text(i + 0.5, y, str(offset), ha="center", va="center", fontsize=8)
         if start > 0:
-            ax.text(-0.1, y, "…", ha="right", va="center")
+            ax.text(0, y, "…", ha="right", va="center")
         ax.text(stop - start + 0.2, y, f"next: {count}" if stop == count else "…", va="center",
                 color="#666666")
     ax.set_xlim(-0.6, max_boxes + 1.6)
     ax.set_ylim(-0.7, num_partitions - 0.3)
     ax.set_yticks(range(num_partitions), [f"partition {p}" for p in reversed(range(num_partitions))])
     ax.set_xticks([])
+    ax.tick_params(length=0)
     ax.spines[["left", "bottom"]].set_visible(False)
     name = f"Topic {topic}" if topic else f"A topic with {num_partitions} partitions"
     ax.set(xlabel="offsets, oldest → newest", title=f"{name}: each partition is an ordered log")
@@ -128,8 +131,9 @@ def offsets_over_time(df: pd.DataFrame, *, ax: Axes) -> Axes:
         mask = (df["partition"] == p).to_numpy()
         order = seconds[mask].to_numpy().argsort(kind="stable")
         ax.plot(seconds[mask].to_numpy()[order], df["offset"][mask].to_numpy()[order],
-                drawstyle="steps-post", color=PALETTE[int(p) % len(PALETTE)], label=f"partition {p}")
+                drawstyle="steps-post", marker="o" if len(df) <= 200 else None, markersize=3, color=PALETTE[int(p) % len(PALETTE)], label=f"partition {p}")
     ax.legend(loc="upper left")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="seconds since the first event", ylabel="offset",
            title="Each partition's log grows on its own")
     return ax
@@ -143,11 +147,12 @@ def lag_bars(rows: pd.DataFrame | Iterable[Any], *, ax: Axes) -> Axes:
     done = [0 if pd.isna(c) else int(c) for c in frame["committed"]]
     lag = [int(x) for x in frame["lag"]]
     ax.bar(xs, done, color=PALETTE[0], label="committed (processed)")
-    ax.bar(xs, lag, bottom=done, color=LAG, label="lag (waiting)")
+    ax.bar(xs, lag, color=LAG, label="lag (waiting)")
     for x, d, g in zip(xs, done, lag, strict=True):
         ax.text(x, d + g, f"lag {g}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(xs, [f"p{p}" for p in xs])
     ax.margins(y=0.15)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
     ax.set(xlabel="partition", ylabel="offset", title="Consumer lag per partition")
     return ax
@@ -171,30 +176,46 @@ def assignment_chart(assignment: Mapping[str, Iterable[int]], num_partitions: in
     ax.set_ylim(-0.6, max(len(members), 1) - 0.4)
     ax.set_yticks(range(len(members)), list(reversed(members)))
     ax.set_xticks([p + 0.5 for p in range(num_partitions)], [f"p{p}" for p in range(num_partitions)])
+    ax.tick_params(length=0)
     ax.spines[["left", "bottom"]].set_visible(False)
     ax.set(xlabel="partition", title="Each partition has exactly one owner in the group")
     return ax
 
 
+def _timeline(timeline: Iterable[Any]) -> list[tuple[float, str, str, list[int]]]:
+    """Rows as (t_seconds, member, event, partitions); RebalanceEvents (epoch ``at``) start at 0."""
+    rows, epoch = [], []
+    for r in timeline:
+        if hasattr(r, "kind"):  # eda_lab.consuming.RebalanceEvent
+            epoch.append(r.at)
+            r = (r.at, r.consumer, r.kind, r.partitions)
+        elif isinstance(r, Mapping):
+            r = (r["t_seconds"], r["member"], r["event"], r["partitions"])
+        parts = [r[3]] if isinstance(r[3], int) else r[3]
+        rows.append((float(r[0]), r[1], r[2], [p[1] if isinstance(p, tuple) else p for p in parts]))
+    t0 = min(epoch, default=0.0)
+    return sorted(((t - t0, m, e, ps) for t, m, e, ps in rows), key=lambda r: r[0])
+
+
 def ownership_spans(timeline: Iterable[Any], end_s: float | None = None
                     ) -> list[tuple[int, str, float, float]]:
-    """``(partition, member, start_s, stop_s)`` spans from (t_seconds, member, event, partitions) rows."""
-    rows = sorted(_rows(timeline, "t_seconds", "member", "event", "partitions").itertuples(index=False),
-                  key=lambda r: r.t_seconds)
+    """``(partition, member, start_s, stop_s)`` spans from ``(t_seconds, member, event, partitions)``
+    rows (event: assigned, revoked or lost), or from ``EventConsumer.rebalances``."""
+    rows = _timeline(timeline)
     open_, spans = {}, []
     for t, member, event, partitions in rows:
-        if event not in ("assigned", "revoked"):
-            raise ValueError(f"event {event!r} must be 'assigned' or 'revoked'")
-        for p in [partitions] if isinstance(partitions, int) else partitions:
+        if event not in ("assigned", "revoked", "lost"):
+            raise ValueError(f"event {event!r} must be 'assigned', 'revoked' or 'lost'")
+        for p in partitions:
             owner = open_.get(p)
             if event == "assigned" and owner and owner[0] == member:
                 continue  # still the owner: one unbroken bar
-            if owner and (event == "assigned" or owner[0] == member):
+            if owner and event == "assigned":
                 spans.append((p, owner[0], owner[1], t))
                 del open_[p]
             if event == "assigned":
                 open_[p] = (member, t)
-    last = max([r.t_seconds for r in rows], default=0.0)
+    last = rows[-1][0] if rows else 0.0
     end = max(end_s if end_s is not None else last + 1.0, last)
     spans += [(p, m, start, end) for p, (m, start) in open_.items()]
     return sorted(s for s in spans if s[3] > s[2])
@@ -209,8 +230,8 @@ def rebalance_replay(timeline: Iterable[Any], *, end_s: float | None = None, ax:
     for p, member, start, stop in spans:
         ax.broken_barh([(start, stop - start)], (p - 0.35, 0.7), color=colors[member],
                        label=member, gid=f"p{p}:{member}:{start:g}")
-    for t in sorted({s[2] for s in spans} | {s[3] for s in spans})[:-1]:
-        ax.axvline(t, color="#999999", linewidth=0.6, linestyle=":")
+    for t in sorted({s[2] for s in spans} | {s[3] for s in spans})[1:-1]:
+        ax.axvline(t, color="#999999", linewidth=0.6, linestyle=":", zorder=0)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in colors.values()]
     ax.legend(handles, list(colors), title="owner", loc="upper left", bbox_to_anchor=(1, 1))
     ax.set_yticks(parts, [f"p{p}" for p in parts])

@@ -1,0 +1,100 @@
+"""Cluster administration in one import: topics, consumer groups, and resetting a lesson.
+
+The topic helpers live in :mod:`eda_lab.topics`, the group helpers in :mod:`eda_lab.groups`;
+this module re-exports both and adds :func:`reset_namespace`, which every notebook calls
+first so that a rerun starts from empty topics and fresh groups.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .errors import EdaLabError, WaitTimeout
+from .groups import (
+    IDLE_STATES,
+    PartitionLag,
+    _members,
+    begin_offsets,
+    delete_group,
+    end_offsets,
+    group_lag,
+    group_offsets,
+    group_states,
+    list_groups,
+)
+from .namespace import Namespace
+from .settings import Settings
+from .topics import (
+    PartitionInfo,
+    TopicInfo,
+    _admin,
+    _delete_topics,
+    create_topic,
+    delete_topic,
+    describe_topic,
+    list_topics,
+    recreate_topic,
+)
+
+__all__ = [
+    "PartitionInfo",
+    "PartitionLag",
+    "TopicInfo",
+    "begin_offsets",
+    "create_topic",
+    "delete_group",
+    "delete_topic",
+    "describe_topic",
+    "end_offsets",
+    "group_lag",
+    "group_offsets",
+    "group_states",
+    "list_groups",
+    "list_topics",
+    "recreate_topic",
+    "reset_namespace",
+]
+
+
+def reset_namespace(ns: Namespace, settings: Settings | None = None, timeout_s: float = 60.0) -> int:
+    """Delete every topic and consumer group that ``ns`` owns; returns how many were deleted.
+
+    A group can only be deleted once no consumer is a member, so this first waits up to
+    ``timeout_s`` for the namespace's groups to become idle, and raises
+    :class:`~eda_lab.errors.WaitTimeout` naming the busy ones (having deleted nothing).
+
+    Example::
+
+        ns = namespace("02-producing")
+        reset_namespace(ns)
+    """
+    with _admin(settings, timeout_s) as client:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            states = {g["group_id"]: g.get("group_state") or "Unknown"
+                      for g in client.list_groups() if ns.owns(g["group_id"])}
+            busy = sorted(g for g, state in states.items() if state not in IDLE_STATES)
+            if not busy:
+                break
+            if time.monotonic() >= deadline:
+                detail = "; ".join(
+                    f"{ns.short(g)} is {states[g]} with members "
+                    f"{', '.join(_members(client, g)) or 'unknown'}" for g in busy
+                )
+                raise WaitTimeout(
+                    f"Consumer groups of {ns.root}* still have active members after "
+                    f"{timeout_s:g} s ({detail}). Close those consumers (consumer.close(), "
+                    "or restart the kernel that runs them) and call reset_namespace again."
+                )
+            time.sleep(0.2)  # poll interval while members leave (their session may still be open)
+
+        outcomes = client.delete_groups(sorted(states)) if states else {}
+        refused = {g: o for g, o in outcomes.items() if o not in ("OK", "GroupIdNotFoundError")}
+        if refused:
+            raise EdaLabError(
+                f"Could not delete consumer groups {refused}: a consumer joined while resetting. "
+                "Stop it and call reset_namespace again."
+            )
+        topics = sorted(t["name"] for t in client.describe_topics() if ns.owns(t["name"]))
+        _delete_topics(client, topics, timeout_s)
+    return sum(o == "OK" for o in outcomes.values()) + len(topics)

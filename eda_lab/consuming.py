@@ -1,0 +1,242 @@
+"""Reading events: a consumer that always stops by itself, alone or in a consumer group.
+
+Without a group the consumer is assigned every partition of its topics directly and commits
+nothing. With a group, Kafka shares the partitions among the group's members and remembers each
+group's committed position, so every group sees every event and each member sees its share.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import RetriableError
+
+from .envelope import UNKNOWN_SOURCE, Command, Event, decode_event
+from .errors import BrokerUnreachable, TopicNotFound
+from .settings import Settings, get_settings
+
+_APPEAR_GRACE_S = 1.0  # a topic created a moment ago may not be in the metadata yet
+# kafka-python's 45 s session would leave a dead notebook consumer in its group for 45 s.
+_DEFAULTS = {"session_timeout_ms": 10_000, "heartbeat_interval_ms": 3_000}
+
+
+@dataclass(frozen=True)
+class Received:
+    """One record as read from Kafka; ``.event`` decodes its value."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    timestamp_ms: int
+    headers: dict[str, str]
+    value: bytes | None
+
+    @property
+    def where(self) -> str:
+        """``topic/partition@offset``, the record's address in error messages."""
+        return f"{self.topic}/{self.partition}@{self.offset}"
+
+    @property
+    def event(self) -> Event:
+        """The value as an :class:`Event`; :class:`MalformedEvent` names the field and record."""
+        event = decode_event(self.value, self.where)
+        if event.source == UNKNOWN_SOURCE and self.headers.get("source"):
+            return dataclasses.replace(event, source=self.headers["source"])
+        return event
+
+    @property
+    def command(self) -> Command:
+        """The value as a :class:`Command` (for command topics)."""
+        return Command.from_json(self.value, self.where)
+
+    @classmethod
+    def from_record(cls, r: ConsumerRecord) -> Received:
+        """Copy a kafka-python record: key and header values decoded as UTF-8."""
+        return cls(r.topic, r.partition, r.offset,
+                   None if r.key is None else r.key.decode("utf-8", "replace"), r.timestamp,
+                   {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or []}, r.value)
+
+
+@dataclass(frozen=True)
+class RebalanceEvent:
+    """One step of a rebalance as one consumer saw it (``kind``: assigned, revoked or lost)."""
+
+    at: float  # time.time()
+    consumer: str
+    kind: str
+    partitions: tuple[tuple[str, int], ...]
+
+
+class _Recorder(ConsumerRebalanceListener):
+    """The rebalance history of one consumer; kafka-python calls it on its network thread."""
+
+    def __init__(self, name: str, callback: Callable[[RebalanceEvent], None] | None) -> None:
+        self.name, self.callback = name, callback
+        self.steps: list[RebalanceEvent] = []
+        self.assigned_at: float | None = None  # time.monotonic() of the latest assignment
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self._add("revoked", revoked)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.assigned_at = time.monotonic()
+        self._add("assigned", assigned)
+
+    def on_partitions_lost(self, lost: Any) -> None:
+        self._add("lost", lost)
+
+    def _add(self, kind: str, partitions: Any) -> None:
+        if kind != "assigned" and not partitions:
+            return  # kafka-python revokes "nothing" before every join: noise in a replay
+        step = RebalanceEvent(time.time(), self.name, kind,
+                              tuple(sorted((tp.topic, tp.partition) for tp in partitions)))
+        self.steps.append(step)
+        if self.callback:
+            self.callback(step)
+
+
+class EventConsumer:
+    """A kafka-python consumer whose ``read`` stops after N events, when idle, or at a timeout.
+
+    Example::
+
+        with EventConsumer(ns.topic("orders"), group=ns.group("billing")) as consumer:
+            for received in consumer.read(max_events=10):
+                print(received.key, received.event.event_type)
+
+    Parameters: ``group`` (None: read every partition directly, commit nothing),
+    ``from_beginning`` (with no committed offset, start at the earliest record, else only read
+    records that arrive from now on), ``auto_commit`` (False: call :meth:`commit` yourself),
+    ``name`` (client id, and the name in rebalance records), ``timeout_s`` (for connecting and
+    finding the topics), and any kafka-python consumer option as a keyword, e.g.
+    ``heartbeat_interval_ms=500``. A missing topic raises :class:`TopicNotFound`.
+
+    Rebalances: each assignment, revocation or loss this member sees is appended to
+    ``consumer.rebalances`` as a :class:`RebalanceEvent` ``(at, consumer, kind, partitions)``
+    and passed to ``on_rebalance`` if given, on kafka-python's network thread (keep it quick).
+    Members hear of a rebalance by heartbeat (every 3 s) and rejoin only inside :meth:`read`,
+    so run the members of one group in threads. :meth:`close` leaves the group at once.
+    """
+
+    def __init__(self, *topics: str, group: str | None = None, from_beginning: bool = True,
+                 auto_commit: bool = True, settings: Settings | None = None,
+                 name: str = "consumer", on_rebalance: Callable[[RebalanceEvent], None] | None = None,
+                 timeout_s: float = 10.0, **consumer_overrides: Any) -> None:
+        if not topics:
+            raise ValueError("name at least one topic to consume")
+        self.settings = settings or get_settings()
+        self.topics, self.group, self.name = topics, group, name
+        self.auto_commit = auto_commit and group is not None
+        self._recorder = _Recorder(name, on_rebalance)
+        self.rebalances = self._recorder.steps
+        config = {**self.settings.client_kwargs(), **_DEFAULTS, "group_id": group,
+                  "client_id": name, "enable_auto_commit": self.auto_commit,
+                  "auto_offset_reset": "earliest" if from_beginning else "latest",
+                  "bootstrap_timeout_ms": int(timeout_s * 1000), **consumer_overrides}
+        try:
+            self.consumer = KafkaConsumer(**config)
+        except RetriableError as exc:  # nobody answered at the bootstrap address
+            raise BrokerUnreachable(self.settings.bootstrap, timeout_s, type(exc).__name__) from exc
+        try:
+            if group is not None:
+                # Subscribing before the metadata fetch below lets the first join see the
+                # partitions; the other order costs a second rebalance half a second later.
+                self.consumer.subscribe(list(topics), listener=self._recorder)
+            found = self._partitions(min(timeout_s, _APPEAR_GRACE_S))
+            if group is None:
+                self.consumer.assign([TopicPartition(t, p) for t in topics for p in sorted(found[t])])
+        except BaseException:
+            self.consumer.close(autocommit=False)
+            raise
+
+    def __enter__(self) -> EventConsumer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # After an error, do not auto-commit records that may not have been processed.
+        self.consumer.close(autocommit=exc_type is None and self.auto_commit, timeout_ms=5_000)
+
+    def read(self, max_events: int | None = None, idle_s: float = 2.0,
+             timeout_s: float = 30.0) -> list[Received]:
+        """Read until ``max_events``, ``idle_s`` without anything new, or ``timeout_s``.
+
+        A group member is idle only once it has joined; a rebalance restarts the idle clock.
+        Interrupting the kernel (KeyboardInterrupt) returns what was read so far.
+        """
+        got: list[Received] = []
+        last_new = time.monotonic()
+        deadline = last_new + timeout_s
+        try:
+            while max_events is None or len(got) < max_events:
+                now, assigned_at = time.monotonic(), self._recorder.assigned_at
+                if self.group is not None and assigned_at is None:
+                    ends = deadline  # still joining the group: not idle yet
+                else:  # idle counts from the latest record or (re)assignment
+                    ends = min(deadline, max(last_new, assigned_at or 0.0) + idle_s)
+                if now >= ends:
+                    break
+                batch = self.consumer.poll(
+                    timeout_ms=max(1, int(min(ends - now, 0.5) * 1000)),
+                    max_records=None if max_events is None else max_events - len(got))
+                for records in batch.values():
+                    got.extend(Received.from_record(r) for r in records)
+                if batch:
+                    last_new = time.monotonic()
+        except KeyboardInterrupt:
+            pass  # the learner pressed stop: keep what has been read
+        return got
+
+    def commit(self, upto: Received | None = None) -> None:
+        """Commit the group's position: all read so far, or up to and including ``upto``."""
+        if self.group is None:
+            raise ValueError("commit() needs a group: create the consumer with group=...")
+        offsets = None if upto is None else {
+            TopicPartition(upto.topic, upto.partition): OffsetAndMetadata(upto.offset + 1, "", -1)}
+        self.consumer.commit(offsets)
+
+    def assignment(self) -> set[tuple[str, int]]:
+        """The (topic, partition) pairs this consumer reads now."""
+        return {(tp.topic, tp.partition) for tp in self.consumer.assignment()}
+
+    def position(self, topic: str, partition: int) -> int:
+        """The offset of the next record this consumer will read from that partition."""
+        return self.consumer.position(TopicPartition(topic, partition), timeout_ms=10_000)
+
+    def close(self) -> None:
+        """Auto-commit if on, leave the group (the others rebalance at once), close; safe twice."""
+        self.consumer.close(autocommit=self.auto_commit, timeout_ms=5_000)
+
+    def _partitions(self, wait_s: float) -> dict[str, set[int]]:
+        deadline = time.monotonic() + wait_s
+        while True:
+            found = {t: self.consumer.partitions_for_topic(t) for t in self.topics}
+            missing = [t for t, partitions in found.items() if not partitions]
+            if not missing:
+                return found
+            if time.monotonic() >= deadline:
+                raise TopicNotFound(missing[0])
+            time.sleep(0.1)  # poll interval of a condition wait
+
+
+def consume(*topics: str, group: str | None = None, from_beginning: bool = True,
+            max_events: int | None = None, idle_s: float = 2.0, timeout_s: float = 30.0,
+            settings: Settings | None = None) -> list[Received]:
+    """Open a consumer, read, commit (with a group) and close.
+
+    Example::
+
+        events = [r.event for r in consume(ns.topic("orders"), max_events=5)]
+    """
+    with EventConsumer(*topics, group=group, from_beginning=from_beginning, auto_commit=False,
+                       settings=settings) as consumer:
+        got = consumer.read(max_events, idle_s, timeout_s)
+        if group is not None:
+            consumer.commit()
+    return got

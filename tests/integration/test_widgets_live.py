@@ -1,0 +1,146 @@
+"""The live widgets against the real broker: group view snapshot and live loop, publish form."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+from kafka import KafkaConsumer
+from kafka.errors import KafkaError
+
+from eda_lab import admin
+from eda_lab.consuming import consume
+from eda_lab.envelope import Event
+from eda_lab.producing import EventPublisher
+from eda_lab.widgets import LiveGroupView, PublishForm
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def topic(settings, ns):
+    name = ns.topic("orders")
+    admin.create_topic(name, partitions=3, settings=settings)
+    yield name
+    admin.reset_namespace(ns, settings)
+
+
+def publish(settings, topic, keys):
+    with EventPublisher(settings) as publisher:
+        return publisher.publish_many(topic, [(k, Event("OrderPlaced", {"orderId": k})) for k in keys])
+
+
+def wait_until(check, timeout_s=20.0, what="condition"):
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)  # poll interval of a condition wait
+
+
+@pytest.fixture
+def group_of_two(settings, ns, topic):
+    """alice and bob in one group, having read and committed the first 6 events."""
+    publish(settings, topic, [f"ord-{i}" for i in range(6)])
+    group = ns.group("billing")
+    members = [KafkaConsumer(**settings.client_kwargs(), group_id=group, client_id=name,
+                             auto_offset_reset="earliest", enable_auto_commit=False)
+               for name in ("alice", "bob")]
+
+    def settled():
+        # One thread polls both, so the rebalance completes with both members polling. Each
+        # commits what it has read; done once both own partitions and nothing is left unread.
+        for member in members:
+            member.poll(timeout_ms=100)
+        if not all(m.assignment() for m in members):
+            return False
+        try:
+            for member in members:
+                member.commit()
+        except KafkaError:  # a rebalance is still going on: poll some more
+            return False
+        return sum(p.lag for p in admin.group_lag(group, topic, settings)) == 0
+
+    try:
+        for member in members:
+            # the group leader assigns only partitions it has metadata for: let both see the topic
+            wait_until(lambda m=member: m.partitions_for_topic(topic), what="topic metadata")
+            member.subscribe([topic])
+        wait_until(settled, what="both members to join and commit all 6 events")
+    except BaseException:
+        for member in members:
+            member.close()
+        raise
+    yield group
+    for member in members:
+        member.close()
+
+
+def test_snapshot_shows_members_partitions_and_lag(settings, ns, topic, group_of_two):
+    behind = publish(settings, topic, [f"new-{i}" for i in range(5)])
+    ends = admin.end_offsets(topic, settings)
+
+    snap = LiveGroupView(group_of_two, topic, settings=settings).snapshot()
+
+    # kafka-python's default range assignor orders members by id, which starts with the client id
+    assert snap.members == {"alice": (0, 1), "bob": (2,)}
+    assert snap.state == "Stable"
+    waiting = Counter(d.partition for d in behind)
+    assert [(p.partition, p.end, p.lag) for p in snap.lag] == [
+        (p, ends[p], waiting[p]) for p in range(3)]
+    assert [p.committed for p in snap.lag] == [ends[p] - waiting[p] for p in range(3)]
+    assert snap.total_lag == 5
+    assert snap.summary(ns.short).splitlines()[:3] == [
+        "group billing on orders: Stable, 2 member(s), total lag 5", "  alice: p0 p1", "  bob: p2"]
+
+
+def test_live_view_refreshes_until_stopped(settings, topic, group_of_two):
+    view = LiveGroupView(group_of_two, topic, settings=settings, refresh_s=0.2, duration_s=30)
+    assert view.show() is view.widget
+    wait_until(lambda: view.latest is not None and view.image.value, what="a first refresh")
+    assert bytes(view.image.value).startswith(b"\x89PNG")
+    assert "alice: p0 p1" in view.summary.value
+    assert view.status.value.startswith("live: Stable")
+    view.stop_button.click()
+    assert not view.running
+    assert view.status.value == "<i>stopped</i>"
+
+
+def test_live_view_stops_by_itself_at_its_duration(settings, topic):
+    view = LiveGroupView("nobody", topic, settings=settings, refresh_s=0.1, duration_s=0.5)
+    view.start()
+    wait_until(lambda: not view.running, timeout_s=10, what="the view to stop at its duration")
+    assert view.status.value == "<i>stopped</i>"
+    assert view.latest.members == {} and view.latest.total_lag == 0
+
+
+def test_publish_button_puts_the_event_on_the_topic(settings, topic):
+    form = PublishForm(topic, settings=settings)
+    form.event_type.value, form.key.value, form.amount.value = "OrderPaid", "ord-42", 12.5
+    try:
+        form.publish_button.click()
+        assert form.sent.value.startswith("sent OrderPaid to partition")
+    finally:
+        form.stop()
+
+    (record,) = consume(topic, max_events=1, settings=settings, timeout_s=15)
+    assert record.key == "ord-42"
+    assert record.event.event_type == "OrderPaid"
+    assert record.event.data == {"orderId": "ord-42", "amount": 12.5}
+
+
+def test_publish_form_view_lists_events_as_they_arrive(settings, topic):
+    form = PublishForm(topic, settings=settings, duration_s=30)
+    form.start()
+    try:
+        wait_until(lambda: form.status.value == "listening", what="the live consumer")
+        form.key.value = "ord-7"
+        delivery = form.publish()
+        wait_until(lambda: form.rows, what="the published event to show up")
+        assert form.rows == [{"partition": delivery.partition, "offset": 0, "key": "ord-7",
+                              "eventType": "OrderPlaced", "data": "orderId=ord-7, amount=10.0"}]
+        assert "<td>ord-7</td>" in form.table.value
+    finally:
+        form.stop()
+    assert not form.running
+    assert form.status.value == "<i>stopped</i>"

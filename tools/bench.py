@@ -1,0 +1,209 @@
+"""Throughput of eda_lab's helpers against plain kafka-python on the same broker (`make bench`).
+
+Prints figures, asserts nothing. Against EDA_LAB_BOOTSTRAP, in topics of its own (random
+names, deleted at the end), it measures:
+
+  a. publishing: EventPublisher.publish_many vs a raw KafkaProducer loop (same settings);
+  b. loading:    topic_to_dataframe vs a raw consume + json.loads loop (same fetch settings);
+  c. a big load: topic_to_dataframe of many events, rows/s and peak memory, measured in a
+     fresh subprocess as the growth of its peak resident set size (getrusage ru_maxrss).
+
+Each a/b side runs --repeat times, alternating, and the best run counts (the machine may be
+shared). Usage: python tools/bench.py [--quick] [--events N] [--big N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from eda_lab.admin import create_topic, delete_topic
+from eda_lab.analysis import FAST_READ, topic_to_dataframe
+from eda_lab.connection import cluster_info
+from eda_lab.settings import Settings, get_settings
+
+PRODUCER_TUNING = {"linger_ms": 5, "batch_size": 256 * 1024}
+PARTITIONS = 3
+
+
+def fast_id() -> str:
+    # uuid4() reads os.urandom, which can stall behind the producer's sender thread
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
+def wire(i: int) -> dict:
+    event_id = fast_id()
+    return {"eventType": random.choice(("OrderPlaced", "OrderPaid", "OrderShipped")),
+            "eventId": event_id, "timestamp": "2026-11-26T12:00:00.123Z", "version": 1,
+            "source": "bench", "correlationId": event_id, "causationId": None,
+            "data": {"orderId": f"ord-{i % 10_000}", "amount": i % 500, "currency": "EUR"}}
+
+
+def produce_raw(settings: Settings, topic: str, n: int) -> float:
+    """Fill ``topic`` with ``n`` small events; returns records/s."""
+    producer = KafkaProducer(**settings.client_kwargs(), acks="all", enable_idempotence=True,
+                             **PRODUCER_TUNING)
+    start = time.perf_counter()
+    for i in range(n):
+        event = wire(i)
+        producer.send(topic, key=event["data"]["orderId"].encode(),
+                      value=json.dumps(event, separators=(",", ":")).encode(),
+                      headers=[("content-type", b"application/json"),
+                               ("event-type", event["eventType"].encode())])
+    producer.flush()
+    rate = n / (time.perf_counter() - start)
+    producer.close()
+    return rate
+
+
+def bench_publish(settings: Settings, topics: list[str], n: int, repeat: int) -> tuple[float, float]:
+    """Best records/s of (EventPublisher.publish_many, raw KafkaProducer loop)."""
+    from eda_lab.envelope import Event
+    from eda_lab.producing import EventPublisher
+
+    events = [(f"ord-{i % 10_000}", Event("OrderPlaced", {"orderId": f"ord-{i % 10_000}",
+               "amount": i % 500}, event_id=fast_id(), source="bench")) for i in range(n)]
+    wires = [(key.encode(), event.to_dict(), event.headers()) for key, event in events]
+    eda_topic, raw_topic = topics
+    best_eda = best_raw = 0.0
+    for _ in range(repeat):
+        with EventPublisher(settings, **PRODUCER_TUNING) as publisher:
+            publisher.publish(eda_topic, events[0][1], key=events[0][0])  # connect + metadata
+            start = time.perf_counter()
+            publisher.publish_many(eda_topic, events, timeout_s=600)
+            best_eda = max(best_eda, n / (time.perf_counter() - start))
+        producer = KafkaProducer(**settings.client_kwargs(), acks="all",
+                                 enable_idempotence=True, **PRODUCER_TUNING)
+        producer.send(raw_topic, b"warm-up").get(timeout=10)
+        start = time.perf_counter()
+        futures = [producer.send(raw_topic, key=key, headers=headers,
+                                 value=json.dumps(d, ensure_ascii=False,
+                                                  separators=(",", ":")).encode())
+                   for key, d, headers in wires]
+        producer.flush()
+        for future in futures:
+            future.get(timeout=10)  # as publish_many does: every ack checked
+        best_raw = max(best_raw, n / (time.perf_counter() - start))
+        producer.close()
+    return best_eda, best_raw
+
+
+def raw_load(settings: Settings, topic: str, **config) -> int:
+    """Read the whole topic with a bare KafkaConsumer and json.loads every value."""
+    consumer = KafkaConsumer(**settings.client_kwargs(), enable_auto_commit=False, **config)
+    tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    total, read = sum(consumer.end_offsets(tps).values()), 0
+    while read < total:
+        for records in consumer.poll(timeout_ms=500).values():
+            for record in records:
+                json.loads(record.value)
+            read += len(records)
+    consumer.close()
+    return read
+
+
+def timed(fn: Callable[[], object], n: int) -> float:
+    start = time.perf_counter()
+    fn()
+    return n / (time.perf_counter() - start)
+
+
+def bench_load(settings: Settings, topic: str, n: int, repeat: int) -> dict[str, float]:
+    best = {"eda": 0.0, "raw": 0.0}
+    for _ in range(repeat):
+        best["eda"] = max(best["eda"], timed(
+            lambda: topic_to_dataframe(topic, settings, progress=False, timeout_s=600), n))
+        best["raw"] = max(best["raw"], timed(lambda: raw_load(settings, topic, **FAST_READ), n))
+    best["raw_defaults"] = timed(lambda: raw_load(settings, topic), n)
+    return best
+
+
+def load_child(topic: str) -> None:
+    """Runs in a fresh process: load the topic, print rows, seconds and memory as JSON."""
+    import gc
+
+    settings = get_settings()
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    frame = topic_to_dataframe(topic, settings, progress=False, timeout_s=1800)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rows": len(frame), "seconds": seconds, "peak_growth_mb": (peak - before) / 1024,
+                      "frame_mb": frame.memory_usage(deep=True).sum() / 2**20}))
+
+
+def row(label: str, value: str, note: str = "") -> None:
+    print(f"  {label:<46}{value:>16}  {note}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small counts, one run each")
+    parser.add_argument("--events", type=int, help="events for a and b (default 100000)")
+    parser.add_argument("--big", type=int, help="events for c (default 1000000)")
+    parser.add_argument("--repeat", type=int, help="runs per side in a and b (default 2)")
+    parser.add_argument("--load-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load_child:
+        load_child(args.load_child)
+        return 0
+    n = args.events or (10_000 if args.quick else 100_000)
+    big = args.big or (100_000 if args.quick else 1_000_000)
+    repeat = args.repeat or (1 if args.quick else 2)
+    settings = get_settings()
+    cluster_info(settings, timeout_s=10)  # BrokerUnreachable says how to start one
+    prefix = f"bench-{uuid.uuid4().hex[:8]}."
+    topics = {name: prefix + name for name in ("publish-eda", "publish-raw", "load", "big")}
+    for topic in topics.values():
+        create_topic(topic, partitions=PARTITIONS, settings=settings)
+    print(f"eda-lab bench against {settings.bootstrap}: {PARTITIONS} partitions, producers with "
+          f"acks=all, idempotence, {PRODUCER_TUNING}; consumers with {FAST_READ}")
+    try:
+        print(f"\n(a) publish {n:,} events, best of {repeat}")
+        try:
+            eda, raw = bench_publish(settings, [topics["publish-eda"], topics["publish-raw"]], n, repeat)
+        except ImportError as exc:
+            row("EventPublisher.publish_many", "skipped", f"({exc})")
+        else:
+            row("EventPublisher.publish_many", f"{eda:,.0f} ev/s")
+            row("raw KafkaProducer.send loop", f"{raw:,.0f} ev/s")
+            row("ratio eda / raw (target >= 0.9)", f"{eda / raw:.2f}")
+
+        print(f"\n(b) load {n:,} events, best of {repeat}")
+        row("filling the topic (raw producer)", f"{produce_raw(settings, topics['load'], n):,.0f} ev/s")
+        load = bench_load(settings, topics["load"], n, repeat)
+        row("topic_to_dataframe", f"{load['eda']:,.0f} rows/s")
+        row("raw consume + json.loads, same fetch settings", f"{load['raw']:,.0f} rows/s")
+        row("raw consume + json.loads, kafka-python defaults", f"{load['raw_defaults']:,.0f} rows/s",
+            "(check_crcs=True)")
+        row("ratio eda / raw (target >= 0.8)", f"{load['eda'] / load['raw']:.2f}")
+
+        print(f"\n(c) load {big:,} events into a DataFrame (fresh subprocess)")
+        row("filling the topic (raw producer)", f"{produce_raw(settings, topics['big'], big):,.0f} ev/s")
+        child = subprocess.run([sys.executable, __file__, "--load-child", topics["big"]],
+                               capture_output=True, text=True, check=True)
+        found = json.loads(child.stdout.strip().splitlines()[-1])
+        row("topic_to_dataframe", f"{found['rows'] / found['seconds']:,.0f} rows/s",
+            f"({found['rows']:,} rows in {found['seconds']:.1f} s)")
+        row("peak RSS growth (getrusage ru_maxrss)", f"{found['peak_growth_mb']:,.0f} MiB")
+        row("resulting DataFrame (memory_usage deep)", f"{found['frame_mb']:,.0f} MiB")
+    finally:
+        for topic in topics.values():
+            delete_topic(topic, settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
