@@ -28,7 +28,7 @@ integration: setup
 	$(PY) -m pytest tests/integration
 
 notebooks: setup
-	$(PY) -m pytest notebooks --nbval --nbval-current-env --sanitize-with notebooks/sanitize.cfg
+	$(PY) -m pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 lint: setup
 	$(PY) -m ruff check .

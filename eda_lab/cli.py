@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from .broker import LocalBroker
+from .connection import cluster_info
 from .errors import EdaLabError
+from .settings import get_settings
 
 
 def _broker(args: argparse.Namespace) -> LocalBroker:
@@ -54,9 +56,15 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    status = _broker(args).start(timeout_s=args.timeout)
-    print(f"Kafka {status.kafka_version} at {status.bootstrap}; starting JupyterLab.")
-    os.environ["EDA_LAB_BOOTSTRAP"] = status.bootstrap
+    if os.environ.get("EDA_LAB_BOOTSTRAP", "").strip():
+        # A cluster was named (a workshop's, a real one): use it, start nothing locally.
+        settings = get_settings()
+        info = cluster_info(settings, timeout_s=args.timeout)
+        print(f"Kafka {info.kafka_version} at {settings.bootstrap}; starting JupyterLab.")
+    else:
+        status = _broker(args).start(timeout_s=args.timeout)
+        print(f"Kafka {status.kafka_version} at {status.bootstrap}; starting JupyterLab.")
+        os.environ["EDA_LAB_BOOTSTRAP"] = status.bootstrap
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) or "jupyter"
     cmd = [jupyter, "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.lab_port}",
            f"--ServerApp.root_dir={args.notebooks}"]

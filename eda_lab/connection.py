@@ -12,7 +12,6 @@ from kafka.errors import BrokerNotAvailableError, RetriableError
 from .errors import BrokerUnreachable
 from .settings import Settings, get_settings
 
-
 # What "nobody answered" looks like from kafka-python; configuration mistakes are not caught.
 _UNREACHABLE = (RetriableError, BrokerNotAvailableError)
 

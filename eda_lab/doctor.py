@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
-from .connection import cluster_info
+from .connection import ClusterInfo, cluster_info
 from .errors import EdaLabError
 from .java import require_java
 from .settings import Settings, get_settings
@@ -52,12 +52,13 @@ def check_java() -> Check:
     return Check("java", True, f"{java.version} at {java.executable}")
 
 
-def check_broker(settings: Settings) -> Check:
+def check_broker(settings: Settings) -> tuple[Check, ClusterInfo | None]:
     try:
         info = cluster_info(settings, timeout_s=5)
     except EdaLabError as exc:
-        return Check("broker", False, f"nothing answers at {settings.bootstrap}", str(exc))
-    return Check("broker", True, f"cluster {info.cluster_id} answers at {settings.bootstrap}")
+        return Check("broker", False, f"nothing answers at {settings.bootstrap}", str(exc)), None
+    return Check("broker", True, f"Kafka {info.kafka_version}, cluster {info.cluster_id} "
+                 f"answers at {settings.bootstrap}"), info
 
 
 def _same_address(a: str, b: str) -> bool:
@@ -66,10 +67,8 @@ def _same_address(a: str, b: str) -> bool:
     return pa == pb and (ha == hb or (ha in local and hb in local))
 
 
-def check_advertised(settings: Settings) -> Check:
-    try:
-        info = cluster_info(settings, timeout_s=5)
-    except EdaLabError:
+def check_advertised(settings: Settings, info: ClusterInfo | None) -> Check:
+    if info is None:
         return Check("advertised listener", False, "broker not reachable", "fix the broker first")
     used = settings.bootstrap_servers
     ok = any(_same_address(b, u) for b in info.brokers for u in used) or len(used) > 1
@@ -94,9 +93,8 @@ def check_clock() -> Check:
 def run_checks(settings: Settings | None = None) -> Iterator[Check]:
     """Run every check in order, yielding each result as it is known."""
     settings = settings or get_settings()
-    checks: list[Callable[[], Check]] = [
-        check_python, check_kafka_python, check_java,
-        lambda: check_broker(settings), lambda: check_advertised(settings), check_clock,
-    ]
-    for check in checks:
-        yield check()
+    yield from (check_python(), check_kafka_python(), check_java())
+    broker, info = check_broker(settings)
+    yield broker
+    yield check_advertised(settings, info)
+    yield check_clock()

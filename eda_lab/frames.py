@@ -88,9 +88,20 @@ def _suspect(name: str, values: list[Any], malformed: int) -> bool:
     return "" in values
 
 
+def _strings(values: list[str | None]) -> Any:
+    """A string array in which each repeated value is one shared object."""
+    distinct = set(values)
+    if len(distinct) * 4 < len(values):  # event types, sources, currencies...
+        canonical = {value: value for value in distinct}
+        values = list(map(canonical.__getitem__, values))
+    return pd.array(values, dtype="string")
+
+
 def _array(values: list[Any], kinds: set[type]) -> Any:
     """The narrowest nullable array for the JSON values of one field."""
     dtype = _DTYPES.get(frozenset(kinds - {_NONE}))
+    if dtype == "string":
+        return _strings(values)
     if dtype is not None:
         try:
             return pd.array(values, dtype=dtype)
@@ -178,7 +189,7 @@ def records_to_frame(records: Iterable[Any]) -> pd.DataFrame:
             out["eventTimestamp"] = pd.to_datetime(values, format="ISO8601", utc=True,
                                                    errors="coerce").astype("datetime64[ms, UTC]")
         else:
-            out[name] = pd.array(values, dtype="Int64" if name == "version" else "string")
+            out[name] = pd.array(values, dtype="Int64") if name == "version" else _strings(values)
     _columns([e["data"] for e in events], "data.", out)
     _header_columns([r.headers for r in records], out)
     out["error"] = pd.array([errors.get(i) for i in range(len(records))], dtype="string")

@@ -8,10 +8,18 @@ committed on a partition will start at the oldest kept record, so its lag there 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import OffsetSpec
+from kafka.errors import (
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    NotCoordinatorError,
+)
 
 from .errors import EdaLabError, TopicNotFound
 from .settings import Settings
@@ -19,6 +27,26 @@ from .topics import _admin, _metadata
 
 # Group states in which no consumer is a member (classic and KIP-848 groups alike).
 IDLE_STATES = frozenset({"Empty", "Dead"})
+# A brand-new cluster creates __consumer_offsets on the first group request and answers
+# "coordinator not available" until it is ready; such answers are worth asking again.
+_COORDINATOR_BUSY = (CoordinatorNotAvailableError, CoordinatorLoadInProgressError,
+                     NotCoordinatorError)
+T = TypeVar("T")
+
+
+def _with_coordinator(call: Callable[[], T], timeout_s: float = 30.0) -> T:
+    """Run a group request, asking again while the group coordinator is still starting."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return call()
+        except _COORDINATOR_BUSY as exc:
+            if time.monotonic() >= deadline:
+                raise EdaLabError(
+                    f"The cluster's group coordinator did not become available in {timeout_s:g} s "
+                    f"({type(exc).__name__}). Check the broker's log (`eda-lab broker logs`)."
+                ) from exc
+            time.sleep(0.2)  # poll interval while the coordinator loads
 
 
 def _offsets(client: KafkaAdminClient, topic: str, spec: OffsetSpec) -> dict[int, int]:
@@ -56,7 +84,7 @@ class PartitionLag:
 def group_offsets(group: str, settings: Settings | None = None) -> dict[tuple[str, int], int]:
     """The group's committed offset per ``(topic, partition)``; empty if it committed nothing."""
     with _admin(settings) as client:
-        found = client.list_group_offsets({group: None}).get(group, {})
+        found = _with_coordinator(lambda: client.list_group_offsets({group: None})).get(group, {})
     return {(tp.topic, tp.partition): om.offset for tp, om in sorted(found.items()) if om.offset >= 0}
 
 
@@ -69,7 +97,7 @@ def group_lag(group: str, topic: str, settings: Settings | None = None) -> list[
         ends = _offsets(client, topic, OffsetSpec.LATEST)  # TopicNotFound if missing
         begins = _offsets(client, topic, OffsetSpec.EARLIEST)
         tps = [TopicPartition(topic, p) for p in ends]
-        found = client.list_group_offsets({group: tps}).get(group, {})
+        found = _with_coordinator(lambda: client.list_group_offsets({group: tps})).get(group, {})
     rows = []
     for partition, end in ends.items():
         om = found.get(TopicPartition(topic, partition))
@@ -104,7 +132,7 @@ def _members(client: KafkaAdminClient, group: str) -> list[str]:
 def delete_group(group: str, settings: Settings | None = None, missing_ok: bool = True) -> None:
     """Delete a consumer group and its committed offsets; it must have no active members."""
     with _admin(settings) as client:
-        outcome = client.delete_groups([group]).get(group, "OK")
+        outcome = _with_coordinator(lambda: client.delete_groups([group])).get(group, "OK")
         if outcome == "OK" or (outcome == "GroupIdNotFoundError" and missing_ok):
             return
         if outcome == "NonEmptyGroupError":

@@ -1,7 +1,7 @@
 """Teaching pictures: partitions, offsets, lag, group assignment, rebalances, throughput.
 
-Every function takes plain data, draws on ``ax`` (a new 6x3 in figure when ``None``) and returns
-the Axes; none calls ``plt.show``. One fixed style and palette keep the images the same on every run.
+Every function takes plain data, draws on ``ax`` (a new 6x3 in figure when ``None``) and
+returns the Axes; none calls ``plt.show``. One fixed style and palette keep images stable.
 
 Example::
 
@@ -24,17 +24,18 @@ PALETTE = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3",
            "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD")
 HIGHLIGHT, QUIET, LAG = "#E8A33D", "#EEF1F5", "#C44E52"
 _STYLE = {"figure.figsize": (6, 3), "figure.dpi": 100, "savefig.dpi": 100, "font.size": 9,
-          "font.family": "DejaVu Sans", "axes.titlesize": 10, "axes.spines.top": False,
-          "axes.spines.right": False, "legend.frameon": False, "svg.hashsalt": "eda-lab"}
+          "font.family": "DejaVu Sans", "axes.titlesize": 10, "legend.frameon": False,
+          "svg.hashsalt": "eda-lab"}
 
 
 def _styled(draw):
-    """Draw inside the fixed style, on a fresh figure when the caller gives no Axes."""
+    """Draw inside the fixed style; the drawing gets a fresh 6x3 in figure when ``ax`` is None."""
     @functools.wraps(draw)
     def wrapper(*args: Any, ax: Axes | None = None, **kwargs: Any) -> Axes:
         with plt.rc_context(_STYLE):
             if ax is None:
                 _, ax = plt.subplots(layout="constrained")
+            ax.spines[["top", "right"]].set_visible(False)  # also on Axes made outside the style
             return draw(*args, ax=ax, **kwargs)
     return wrapper
 
@@ -61,15 +62,19 @@ def member_colors(members: Iterable[str]) -> dict[str, str]:
 
 @_styled
 def key_spread(partitions_by_key: Mapping[str, int] | pd.DataFrame | Iterable[Any],
-               num_partitions: int, *, ax: Axes) -> Axes:
-    """Bars of keys (from a key->partition mapping) or events (from rows with key and partition)
-    per partition; up to 8 keys are stacked in their own colors, showing each stays on one partition."""
+               num_partitions: int, *, ax: Axes | None = None) -> Axes:
+    """Keys (from a key->partition mapping) or events (rows with key and partition) per partition.
+
+    Up to 8 keys are stacked in their own colors, which shows each key staying on one partition.
+    """
     if isinstance(partitions_by_key, Mapping):
-        rows, unit = pd.DataFrame(list(partitions_by_key.items()), columns=["key", "partition"]), "keys"
+        rows = pd.DataFrame(list(partitions_by_key.items()), columns=["key", "partition"])
+        unit = "keys"
     else:
         rows, unit = _rows(partitions_by_key, "key", "partition"), "events"
     rows["key"] = rows["key"].astype(str)
-    table = pd.crosstab(rows["key"], rows["partition"]).reindex(columns=range(num_partitions), fill_value=0)
+    table = pd.crosstab(rows["key"], rows["partition"])
+    table = table.reindex(columns=range(num_partitions), fill_value=0)
     xs = list(range(num_partitions))
     if 0 < len(table) <= 8:
         bottom = [0] * num_partitions
@@ -82,15 +87,16 @@ def key_spread(partitions_by_key: Mapping[str, int] | pd.DataFrame | Iterable[An
         ax.bar(xs, [int(h) for h in table.sum()], color=PALETTE[0])
     ax.set_xticks(xs, [f"p{p}" for p in xs])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="partition", ylabel=unit, title=f"Where the {unit} land: same key, same partition")
+    ax.set(xlabel="partition", ylabel=unit,
+           title=f"Where the {unit} land: same key, same partition")
     return ax
 
 
 @_styled
 def topic_layout(num_partitions: int, highlight: tuple[int, int] | None = None,
-                 counts: Mapping[int, int] | Iterable[int] | None = None, *, topic: str | None = None,
-                 max_boxes: int = 10, ax: Axes) -> Axes:
-    """A topic drawn as one row of offset boxes per partition, the ``(partition, offset)`` box lit."""
+                 counts: Mapping[int, int] | Iterable[int] | None = None, *,
+                 topic: str | None = None, max_boxes: int = 10, ax: Axes | None = None) -> Axes:
+    """A topic as one row of offset boxes per partition; the ``highlight`` box is lit."""
     sizes = dict(counts) if isinstance(counts, Mapping) else dict(enumerate(counts or []))
     if highlight is not None:
         sizes[highlight[0]] = max(sizes.get(highlight[0], 0), highlight[1] + 1)
@@ -101,9 +107,10 @@ def topic_layout(num_partitions: int, highlight: tuple[int, int] | None = None,
             start = min(start, highlight[1])
         stop = min(count, start + max_boxes)
         for i, offset in enumerate(range(start, stop)):
-            lit = False
-            box = Rectangle((i + 0.05, y - 0.35), 0.9, 0.7, facecolor=HIGHLIGHT if lit else QUIET,
-                            edgecolor="#333333", linewidth=1.6 if lit else 0.8, gid=f"p{p}o{offset}")
+            lit = highlight == (p, offset)
+            box = Rectangle((i + 0.05, y - 0.35), 0.9, 0.7, gid=f"p{p}o{offset}",
+                            facecolor=HIGHLIGHT if lit else QUIET, edgecolor="#333333",
+                            linewidth=1.6 if lit else 0.8)
             ax.add_patch(box)
             ax.text(i + 0.5, y, str(offset), ha="center", va="center", fontsize=8)
         if start > 0:
@@ -112,7 +119,7 @@ def topic_layout(num_partitions: int, highlight: tuple[int, int] | None = None,
                 color="#666666")
     ax.set_xlim(-0.6, max_boxes + 1.6)
     ax.set_ylim(-0.7, num_partitions - 0.3)
-    ax.set_yticks(range(num_partitions), [f"partition {p}" for p in reversed(range(num_partitions))])
+    ax.set_yticks(range(num_partitions), [f"partition {p}" for p in range(num_partitions)][::-1])
     ax.set_xticks([])
     ax.tick_params(length=0)
     ax.spines[["left", "bottom"]].set_visible(False)
@@ -122,7 +129,7 @@ def topic_layout(num_partitions: int, highlight: tuple[int, int] | None = None,
 
 
 @_styled
-def offsets_over_time(df: pd.DataFrame, *, ax: Axes) -> Axes:
+def offsets_over_time(df: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Offset against seconds since the first event, one line per partition."""
     ts = df["timestamp"]
     ts = pd.to_datetime(ts, unit="ms", utc=True) if pd.api.types.is_numeric_dtype(ts) else ts
@@ -131,7 +138,8 @@ def offsets_over_time(df: pd.DataFrame, *, ax: Axes) -> Axes:
         mask = (df["partition"] == p).to_numpy()
         order = seconds[mask].to_numpy().argsort(kind="stable")
         ax.plot(seconds[mask].to_numpy()[order], df["offset"][mask].to_numpy()[order],
-                drawstyle="steps-post", marker="o" if len(df) <= 200 else None, markersize=3, color=PALETTE[int(p) % len(PALETTE)], label=f"partition {p}")
+                drawstyle="steps-post", marker="o" if len(df) <= 200 else None, markersize=3,
+                color=PALETTE[int(p) % len(PALETTE)], label=f"partition {p}")
     ax.legend(loc="upper left")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="seconds since the first event", ylabel="offset",
@@ -140,14 +148,14 @@ def offsets_over_time(df: pd.DataFrame, *, ax: Axes) -> Axes:
 
 
 @_styled
-def lag_bars(rows: pd.DataFrame | Iterable[Any], *, ax: Axes) -> Axes:
+def lag_bars(rows: pd.DataFrame | Iterable[Any], *, ax: Axes | None = None) -> Axes:
     """Per partition, the committed offset with the lag (events not yet processed) stacked on it."""
     frame = _rows(rows, "partition", "committed", "end", "lag").sort_values("partition")
     xs = [int(p) for p in frame["partition"]]
     done = [0 if pd.isna(c) else int(c) for c in frame["committed"]]
     lag = [int(x) for x in frame["lag"]]
     ax.bar(xs, done, color=PALETTE[0], label="committed (processed)")
-    ax.bar(xs, lag, color=LAG, label="lag (waiting)")
+    ax.bar(xs, lag, bottom=done, color=LAG, label="lag (waiting)")
     for x, d, g in zip(xs, done, lag, strict=True):
         ax.text(x, d + g, f"lag {g}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(xs, [f"p{p}" for p in xs])
@@ -159,7 +167,8 @@ def lag_bars(rows: pd.DataFrame | Iterable[Any], *, ax: Axes) -> Axes:
 
 
 @_styled
-def assignment_chart(assignment: Mapping[str, Iterable[int]], num_partitions: int, *, ax: Axes) -> Axes:
+def assignment_chart(assignment: Mapping[str, Iterable[int]], num_partitions: int, *,
+                     ax: Axes | None = None) -> Axes:
     """A member x partition grid: a filled box where the member owns the partition."""
     members = sorted(assignment)
     colors = member_colors(members)
@@ -175,7 +184,8 @@ def assignment_chart(assignment: Mapping[str, Iterable[int]], num_partitions: in
     ax.set_xlim(0, num_partitions + 0.8)
     ax.set_ylim(-0.6, max(len(members), 1) - 0.4)
     ax.set_yticks(range(len(members)), list(reversed(members)))
-    ax.set_xticks([p + 0.5 for p in range(num_partitions)], [f"p{p}" for p in range(num_partitions)])
+    ax.set_xticks([p + 0.5 for p in range(num_partitions)],
+                  [f"p{p}" for p in range(num_partitions)])
     ax.tick_params(length=0)
     ax.spines[["left", "bottom"]].set_visible(False)
     ax.set(xlabel="partition", title="Each partition has exactly one owner in the group")
@@ -199,8 +209,11 @@ def _timeline(timeline: Iterable[Any]) -> list[tuple[float, str, str, list[int]]
 
 def ownership_spans(timeline: Iterable[Any], end_s: float | None = None
                     ) -> list[tuple[int, str, float, float]]:
-    """``(partition, member, start_s, stop_s)`` spans from ``(t_seconds, member, event, partitions)``
-    rows (event: assigned, revoked or lost), or from ``EventConsumer.rebalances``."""
+    """``(partition, member, start_s, stop_s)`` ownership spans.
+
+    ``timeline``: ``(t_seconds, member, event, partitions)`` tuples or dicts (event: assigned,
+    revoked or lost), or an ``EventConsumer.rebalances`` list (times then start at 0).
+    """
     rows = _timeline(timeline)
     open_, spans = {}, []
     for t, member, event, partitions in rows:
@@ -210,7 +223,7 @@ def ownership_spans(timeline: Iterable[Any], end_s: float | None = None
             owner = open_.get(p)
             if event == "assigned" and owner and owner[0] == member:
                 continue  # still the owner: one unbroken bar
-            if owner and event == "assigned":
+            if owner and (event == "assigned" or owner[0] == member):
                 spans.append((p, owner[0], owner[1], t))
                 del open_[p]
             if event == "assigned":
@@ -222,7 +235,8 @@ def ownership_spans(timeline: Iterable[Any], end_s: float | None = None
 
 
 @_styled
-def rebalance_replay(timeline: Iterable[Any], *, end_s: float | None = None, ax: Axes) -> Axes:
+def rebalance_replay(timeline: Iterable[Any], *, end_s: float | None = None,
+                     ax: Axes | None = None) -> Axes:
     """Partition ownership over time: one row per partition, a bar colored by its owner."""
     spans = ownership_spans(timeline, end_s)
     parts = sorted({s[0] for s in spans})
@@ -242,7 +256,7 @@ def rebalance_replay(timeline: Iterable[Any], *, end_s: float | None = None, ax:
 
 @_styled
 def throughput_chart(results: pd.DataFrame | Iterable[Any], *, label: str = "setting",
-                     value: str = "events_per_s", ax: Axes) -> Axes:
+                     value: str = "events_per_s", ax: Axes | None = None) -> Axes:
     """Bars of events per second for each setting (e.g. linger_ms / batch_size choices)."""
     frame = _rows(results, label, value)
     xs = list(range(len(frame)))

@@ -120,8 +120,9 @@ def group_snapshot(description: Mapping[str, Any], topic: str,
         parts = [p for tp in (assignment.get("assigned_partitions") or []) if tp["topic"] == topic
                  for p in tp["partitions"]] if isinstance(assignment, Mapping) else []
         owned[names[m["member_id"]]] = tuple(sorted(parts))
-    return GroupSnapshot(description["group_id"], topic, description.get("group_state") or "Unknown",
-                         dict(sorted(owned.items())), tuple(sorted(lag, key=lambda p: p.partition)))
+    state = description.get("group_state") or "Unknown"
+    return GroupSnapshot(description["group_id"], topic, state, dict(sorted(owned.items())),
+                         tuple(sorted(lag, key=lambda p: p.partition)))
 
 
 def snapshot_png(snap: GroupSnapshot) -> bytes:
@@ -218,7 +219,8 @@ class LiveGroupView(_Live):
 
     def _read(self, client: Any) -> GroupSnapshot:
         description = client.describe_groups([self.group])[self.group]
-        return group_snapshot(description, self.topic, group_lag(self.group, self.topic, self.settings))
+        lag = group_lag(self.group, self.topic, self.settings)
+        return group_snapshot(description, self.topic, lag)
 
     def _loop(self, alive: Callable[[], bool]) -> None:
         client = admin_client(self.settings)
@@ -255,7 +257,8 @@ class PublishForm(_Live):
         self.event_type = w.Dropdown(options=list(event_types), description="event")
         self.key = w.Text(description="key", placeholder="e.g. ord-1 (empty: no key)")
         self.amount = w.FloatText(value=10.0, description="amount")
-        self.publish_button = w.Button(description="Publish", icon="paper-plane", button_style="primary")
+        self.publish_button = w.Button(description="Publish", icon="paper-plane",
+                                       button_style="primary")
         self.publish_button.on_click(lambda _: self.publish())
         self.sent = w.HTML()
         self.table = w.HTML(rows_html([], self.COLUMNS))
@@ -267,7 +270,8 @@ class PublishForm(_Live):
     def publish(self) -> Delivery | None:
         """Publish the event the form describes; the result (or the problem) shows under it."""
         try:
-            key, event = event_from_form(self.event_type.value or "", self.key.value, self.amount.value)
+            key, event = event_from_form(self.event_type.value or "", self.key.value,
+                                         self.amount.value)
             self._publisher = self._publisher or EventPublisher(self.settings)
             delivery = self._publisher.publish(self.topic, event, key)
         except Exception as exc:  # the learner sees the problem beside the button
@@ -284,7 +288,7 @@ class PublishForm(_Live):
             self._publisher = None
 
     def _loop(self, alive: Callable[[], bool]) -> None:
-        with EventConsumer(self.topic, settings=self.settings) as consumer:
+        with EventConsumer(self.topic, settings=self.settings, name="publish-form") as consumer:
             self.status.value = "listening"
             while alive():
                 for record in consumer.read(idle_s=0.2, timeout_s=1.0):

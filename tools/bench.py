@@ -133,19 +133,66 @@ def load_child(topic: str) -> None:
     """Runs in a fresh process: load the topic, print rows, seconds and memory as JSON."""
     import gc
 
+    import psutil
+
     settings = get_settings()
     gc.collect()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    process = psutil.Process()
+    rss_before = process.memory_info().rss
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     start = time.perf_counter()
     frame = topic_to_dataframe(topic, settings, progress=False, timeout_s=1800)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"rows": len(frame), "seconds": seconds, "peak_growth_mb": (peak - before) / 1024,
-                      "frame_mb": frame.memory_usage(deep=True).sum() / 2**20}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    gc.collect()
+    print(json.dumps({
+        "rows": len(frame), "seconds": seconds,
+        "peak_growth": peak - rss_before, "slack_before": peak_before - rss_before,
+        "held": process.memory_info().rss - rss_before,
+        "deep": int(frame.memory_usage(deep=True).sum()),
+    }))
 
 
 def row(label: str, value: str, note: str = "") -> None:
-    print(f"  {label:<46}{value:>16}  {note}")
+    print(f"  {label:<48}{value:>16}  {note}")
+
+
+def part_a(settings: Settings, topics: dict[str, str], n: int, repeat: int) -> None:
+    print(f"\n(a) publish {n:,} events, best of {repeat}")
+    try:
+        eda, raw = bench_publish(settings, [topics["publish-eda"], topics["publish-raw"]], n, repeat)
+    except ImportError as exc:
+        row("EventPublisher.publish_many", "skipped", f"({exc})")
+        return
+    row("EventPublisher.publish_many", f"{eda:,.0f} ev/s")
+    row("raw KafkaProducer.send loop", f"{raw:,.0f} ev/s")
+    row("ratio eda / raw (target >= 0.9)", f"{eda / raw:.2f}")
+
+
+def part_b(settings: Settings, topic: str, n: int, repeat: int) -> None:
+    print(f"\n(b) load {n:,} events, best of {repeat}")
+    row("filling the topic (raw producer)", f"{produce_raw(settings, topic, n):,.0f} ev/s")
+    load = bench_load(settings, topic, n, repeat)
+    row("topic_to_dataframe", f"{load['eda']:,.0f} rows/s")
+    row("raw consume + json.loads, same fetch settings", f"{load['raw']:,.0f} rows/s")
+    row("raw consume + json.loads, kafka-python defaults", f"{load['raw_defaults']:,.0f} rows/s",
+        "(check_crcs=True)")
+    row("ratio eda / raw (target >= 0.8)", f"{load['eda'] / load['raw']:.2f}")
+
+
+def part_c(settings: Settings, topic: str, n: int) -> None:
+    print(f"\n(c) load {n:,} events into a DataFrame, in a fresh subprocess")
+    row("filling the topic (raw producer)", f"{produce_raw(settings, topic, n):,.0f} ev/s")
+    child = subprocess.run([sys.executable, __file__, "--load-child", topic],
+                           capture_output=True, text=True, check=True)
+    found = json.loads(child.stdout.strip().splitlines()[-1])
+    mib = 2**20
+    row("topic_to_dataframe", f"{found['rows'] / found['seconds']:,.0f} rows/s",
+        f"({found['rows']:,} rows in {found['seconds']:.1f} s)")
+    row("peak RSS growth during the load (ru_maxrss)", f"{found['peak_growth'] / mib:,.0f} MiB")
+    row("RSS still held by the DataFrame (psutil)", f"{found['held'] / mib:,.0f} MiB")
+    row("DataFrame memory_usage(deep=True)", f"{found['deep'] / mib:,.0f} MiB",
+        "(counts a shared string once per row)")
 
 
 def main() -> int:
@@ -154,6 +201,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, help="events for a and b (default 100000)")
     parser.add_argument("--big", type=int, help="events for c (default 1000000)")
     parser.add_argument("--repeat", type=int, help="runs per side in a and b (default 2)")
+    parser.add_argument("--only", default="abc", help="parts to run, e.g. --only ab")
     parser.add_argument("--load-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_child:
@@ -166,39 +214,17 @@ def main() -> int:
     cluster_info(settings, timeout_s=10)  # BrokerUnreachable says how to start one
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     topics = {name: prefix + name for name in ("publish-eda", "publish-raw", "load", "big")}
-    for topic in topics.values():
-        create_topic(topic, partitions=PARTITIONS, settings=settings)
-    print(f"eda-lab bench against {settings.bootstrap}: {PARTITIONS} partitions, producers with "
-          f"acks=all, idempotence, {PRODUCER_TUNING}; consumers with {FAST_READ}")
+    print(f"eda-lab bench against {settings.bootstrap}, {PARTITIONS} partitions per topic\n"
+          f"  producers: acks=all, idempotence, {PRODUCER_TUNING}\n  consumers: {FAST_READ}")
     try:
-        print(f"\n(a) publish {n:,} events, best of {repeat}")
-        try:
-            eda, raw = bench_publish(settings, [topics["publish-eda"], topics["publish-raw"]], n, repeat)
-        except ImportError as exc:
-            row("EventPublisher.publish_many", "skipped", f"({exc})")
-        else:
-            row("EventPublisher.publish_many", f"{eda:,.0f} ev/s")
-            row("raw KafkaProducer.send loop", f"{raw:,.0f} ev/s")
-            row("ratio eda / raw (target >= 0.9)", f"{eda / raw:.2f}")
-
-        print(f"\n(b) load {n:,} events, best of {repeat}")
-        row("filling the topic (raw producer)", f"{produce_raw(settings, topics['load'], n):,.0f} ev/s")
-        load = bench_load(settings, topics["load"], n, repeat)
-        row("topic_to_dataframe", f"{load['eda']:,.0f} rows/s")
-        row("raw consume + json.loads, same fetch settings", f"{load['raw']:,.0f} rows/s")
-        row("raw consume + json.loads, kafka-python defaults", f"{load['raw_defaults']:,.0f} rows/s",
-            "(check_crcs=True)")
-        row("ratio eda / raw (target >= 0.8)", f"{load['eda'] / load['raw']:.2f}")
-
-        print(f"\n(c) load {big:,} events into a DataFrame (fresh subprocess)")
-        row("filling the topic (raw producer)", f"{produce_raw(settings, topics['big'], big):,.0f} ev/s")
-        child = subprocess.run([sys.executable, __file__, "--load-child", topics["big"]],
-                               capture_output=True, text=True, check=True)
-        found = json.loads(child.stdout.strip().splitlines()[-1])
-        row("topic_to_dataframe", f"{found['rows'] / found['seconds']:,.0f} rows/s",
-            f"({found['rows']:,} rows in {found['seconds']:.1f} s)")
-        row("peak RSS growth (getrusage ru_maxrss)", f"{found['peak_growth_mb']:,.0f} MiB")
-        row("resulting DataFrame (memory_usage deep)", f"{found['frame_mb']:,.0f} MiB")
+        for topic in topics.values():
+            create_topic(topic, partitions=PARTITIONS, settings=settings)
+        if "a" in args.only:
+            part_a(settings, topics, n, repeat)
+        if "b" in args.only:
+            part_b(settings, topics["load"], n, repeat)
+        if "c" in args.only:
+            part_c(settings, topics["big"], big)
     finally:
         for topic in topics.values():
             delete_topic(topic, settings)

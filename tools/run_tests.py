@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from eda_lab.broker import LocalBroker  # noqa: E402
 
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
-         "--sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"), "-p", "no:cacheprovider"]
+         "--nbval-sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"), "-p", "no:cacheprovider"]
 
 
 def _free_port() -> int:

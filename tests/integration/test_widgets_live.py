@@ -28,7 +28,8 @@ def topic(settings, ns):
 
 def publish(settings, topic, keys):
     with EventPublisher(settings) as publisher:
-        return publisher.publish_many(topic, [(k, Event("OrderPlaced", {"orderId": k})) for k in keys])
+        events = [(k, Event("OrderPlaced", {"orderId": k})) for k in keys]
+        return publisher.publish_many(topic, events)
 
 
 def wait_until(check, timeout_s=20.0, what="condition"):

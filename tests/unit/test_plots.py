@@ -70,7 +70,8 @@ def test_topic_layout_highlights_exactly_the_landed_event():
     ax = plots.topic_layout(3, highlight=(1, 4), counts={0: 3, 1: 5})
     boxes = by_gid(ax)
     assert set(boxes) == {"p0o0", "p0o1", "p0o2"} | {f"p1o{i}" for i in range(5)}
-    lit = [gid for gid, box in boxes.items() if to_hex(box.get_facecolor()) == plots.HIGHLIGHT.lower()]
+    lit = [gid for gid, box in boxes.items()
+           if to_hex(box.get_facecolor()) == plots.HIGHLIGHT.lower()]
     assert lit == ["p1o4"]
     assert tick_labels(ax.yaxis) == ["partition 2", "partition 1", "partition 0"]
     texts = [t.get_text() for t in ax.texts]
@@ -148,7 +149,7 @@ def test_rebalance_replay_draws_broken_bars_with_span_extents():
     extents = {}
     for coll in ax.collections:
         box = coll.get_paths()[0].get_extents()
-        extents[coll.get_gid()] = (round(box.x0, 6), round(box.x1, 6), round(box.y0, 6), round(box.y1, 6))
+        extents[coll.get_gid()] = tuple(round(v, 6) for v in (box.x0, box.x1, box.y0, box.y1))
     assert extents == {
         "p0:alice:0": (0, 5, -0.35, 0.35),
         "p0:alice:6": (6, 10, -0.35, 0.35),

@@ -87,7 +87,9 @@ def test_member_names_use_client_ids_and_number_shared_ones():
                member("kafka-python-3.0.12-a", "kafka-python-3.0.12", {}),
                member("alice-z", "alice", {})]
     assert member_names(members) == {
-        "alice-z": "alice", "kafka-python-3.0.12-a": "consumer-1", "kafka-python-3.0.12-b": "consumer-2",
+        "alice-z": "alice",
+        "kafka-python-3.0.12-a": "consumer-1",
+        "kafka-python-3.0.12-b": "consumer-2",
     }
 
 

@@ -1,0 +1,198 @@
+"""Decoding records into DataFrames, without a broker."""
+
+from __future__ import annotations
+
+import json
+from collections import namedtuple
+
+import pandas as pd
+import pytest
+
+from eda_lab.analysis import _concat, events_per_second
+from eda_lab.errors import MalformedEvent
+from eda_lab.frames import decode_value, records_to_frame
+
+Record = namedtuple("Record", "partition offset timestamp key value headers")
+T0 = 1_790_000_000_000  # ms since the epoch
+
+
+def event(i: int = 0, **changes) -> dict:
+    wire = {"eventType": "OrderPlaced", "eventId": f"id-{i}", "timestamp": "2026-11-26T12:00:00.123Z",
+            "version": 1, "source": "shop", "correlationId": f"id-{i}", "causationId": None,
+            "data": {"orderId": f"ord-{i}", "amount": i}}
+    wire.update(changes)
+    return wire
+
+
+def record(value, offset: int = 0, partition: int = 0, key: bytes | None = b"k",
+           headers=(("content-type", b"application/json"),)) -> Record:
+    raw = value if value is None or isinstance(value, bytes) else json.dumps(value).encode()
+    return Record(partition, offset, T0 + offset, key, raw, list(headers))
+
+
+def frame_of(*values) -> pd.DataFrame:
+    return records_to_frame([record(v, offset=i) for i, v in enumerate(values)])
+
+
+def test_columns_and_dtypes():
+    df = frame_of(event(0), event(1))
+    assert list(df.columns) == [
+        "partition", "offset", "timestamp", "key", "eventType", "eventId", "eventTimestamp",
+        "version", "source", "correlationId", "causationId", "data.orderId", "data.amount",
+        "header.content-type", "error"]
+    dtypes = df.dtypes.astype(str).to_dict()
+    assert dtypes["partition"] == "int32" and dtypes["offset"] == "int64"
+    assert dtypes["timestamp"] == dtypes["eventTimestamp"] == "datetime64[ms, UTC]"
+    assert dtypes["version"] == "Int64" and dtypes["data.amount"] == "Int64"
+    for name in ("key", "eventType", "eventId", "source", "causationId", "data.orderId",
+                 "header.content-type", "error"):
+        assert dtypes[name] == "string", name
+    assert df["timestamp"][1] == pd.Timestamp(T0 + 1, unit="ms", tz="UTC")
+    assert df["eventTimestamp"][0] == pd.Timestamp("2026-11-26T12:00:00.123Z")
+    assert df["data.amount"].tolist() == [0, 1]
+    assert df["causationId"].isna().all() and df["error"].isna().all()
+
+
+def test_nested_data_becomes_dotted_columns():
+    df = frame_of(event(data={"customer": {"id": 7, "address": {"city": "Oslo"}}, "n": 1}),
+                  event(data={"customer": "walk-in", "n": 2}),
+                  event(data={"n": 3}))
+    assert [c for c in df if c.startswith("data.")] == [
+        "data.customer.id", "data.customer.address.city", "data.customer", "data.n"]
+    assert df["data.customer.id"].tolist() == [7, pd.NA, pd.NA]
+    assert df["data.customer.address.city"].tolist() == ["Oslo", pd.NA, pd.NA]
+    assert df["data.customer"].tolist() == [pd.NA, "walk-in", pd.NA]
+
+
+@pytest.mark.parametrize(("values", "dtype"), [
+    ([1, 2, None], "Int64"),
+    ([1, 2.5, None], "Float64"),
+    ([True, False, None], "boolean"),
+    (["a", None, "b"], "string"),
+    ([1, "a", None], "object"),
+    ([[1], [2], None], "object"),
+    ([2**70, 1, None], "object"),
+])
+def test_data_dtypes(values, dtype):
+    df = frame_of(*[event(data={"x": v}) for v in values])
+    assert str(df["data.x"].dtype) == dtype
+    assert df["data.x"].isna().tolist() == [v is None for v in values]
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    (None, "no value"),
+    (b"{not json", "not JSON"),
+    (b"\xff\xfe", "not JSON"),
+    ([1, 2], "list, not an object"),
+    (event(eventType=None), "eventType is missing"),
+    (event(eventType=""), "eventType is not a non-empty string"),
+    (event(eventType=5), "eventType is not a non-empty string"),
+    (event(eventId=None), "eventId is missing"),
+    (event(eventId=5), "eventId is not a non-empty string"),
+    (event(version="2"), "version is not an integer"),
+    (event(version=True), "version is not an integer"),
+    (event(version=0), "version is not an integer >= 1"),
+    (event(timestamp="2026-11-26T12:00:00"), "timestamp is not an ISO-8601 time with a zone"),
+    (event(timestamp="2026-13-45T12:00:00Z"), "timestamp is not a valid date"),
+    (event(source=""), "source is not a non-empty string"),
+    (event(data=[1]), "data is missing or not an object"),
+    ({k: v for k, v in event().items() if k != "data"}, "data is missing"),
+])
+def test_a_malformed_record_is_a_row_with_an_error(value, reason):
+    df = records_to_frame([record(event(0), offset=0), record(value, offset=1, key=b"bad"),
+                           record(event(2), offset=2)])
+    assert df["offset"].tolist() == [0, 1, 2]
+    bad = df.iloc[1]
+    assert reason in bad["error"]
+    assert bad["key"] == "bad" and bad["header.content-type"] == "application/json"
+    for column in ("eventType", "eventId", "eventTimestamp", "version", "data.orderId"):
+        assert pd.isna(bad[column]), column
+    assert df["error"].isna().tolist() == [True, False, True]
+    assert df["eventType"].tolist() == ["OrderPlaced", pd.NA, "OrderPlaced"]
+    assert str(df["version"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("raw", [
+    json.dumps(event()).encode(),
+    b"  " + json.dumps(event()).encode() + b"\n",  # whitespace around is fine JSON
+    b"\xef\xbb\xbf" + json.dumps(event()).encode(),  # a UTF-8 byte order mark
+    json.dumps({**event(), "extra": {"x": 1}, "source": None}).encode(),  # unknown + null fields
+])
+def test_valid_json_spellings_are_accepted(raw):
+    df = records_to_frame([record(raw)])
+    assert df["error"].isna().all()
+    assert df["eventType"][0] == "OrderPlaced"
+
+
+def test_decode_value_agrees_with_the_envelope_module():
+    envelope = pytest.importorskip("eda_lab.envelope")
+    samples = [event(), event(version=2, causationId="c-1"), event(version=0), event(eventId=""),
+               event(timestamp="yesterday"), event(timestamp="2026-11-26T12:00:00+02:00"),
+               event(data=None), {"eventType": "X"}, [1], "text"]
+    for sample in samples:
+        raw = json.dumps(sample).encode()
+        ours = decode_value(raw)[1] is None
+        try:
+            envelope.Event.from_json(raw)
+            theirs = True
+        except MalformedEvent:
+            theirs = False
+        assert ours == theirs, sample
+
+
+def test_headers_with_different_names_per_record():
+    df = records_to_frame([
+        record(event(), headers=[("a", b"1"), ("b", b"2")]),
+        record(event(), headers=[("b", b"3")]),
+        record(event(), headers=[]),
+        record(event(), headers=[("c", None), ("a", b"\xff")]),
+    ])
+    assert df["header.a"].tolist() == ["1", pd.NA, pd.NA, "\ufffd"]
+    assert df["header.b"].tolist() == ["2", "3", pd.NA, pd.NA]
+    assert df["header.c"].tolist() == [pd.NA] * 4
+
+
+def test_no_records_gives_the_envelope_columns():
+    df = records_to_frame([])
+    assert len(df) == 0
+    assert str(df["timestamp"].dtype) == "datetime64[ms, UTC]"
+    assert str(df["version"].dtype) == "Int64" and str(df["partition"].dtype) == "int32"
+
+
+def test_concat_fills_columns_a_chunk_lacks():
+    first = frame_of(event(data={"a": 1}))
+    second = frame_of(event(data={"b": "x"}), b"junk")
+    joined = _concat([first, second])
+    assert list(joined.columns)[-1] == "error"
+    assert joined["data.a"].tolist() == [1, pd.NA, pd.NA]
+    assert joined["data.b"].tolist() == [pd.NA, "x", pd.NA]
+    assert str(joined["data.a"].dtype) == "Int64" and str(joined["data.b"].dtype) == "string"
+    assert joined["error"].notna().tolist() == [False, False, True]
+
+
+def test_events_per_second():
+    df = records_to_frame([record(event(), offset=o) for o in (0, 10, 999, 3000, 3001)]
+                          + [record(b"junk", offset=3002)])
+    counts = events_per_second(df)
+    assert counts.tolist() == [3, 0, 0, 3]
+    assert counts.index[0] == pd.Timestamp(T0, unit="ms", tz="UTC").floor("1s")
+    by_type = events_per_second(df, by_type=True)
+    assert list(by_type.columns) == ["(malformed)", "OrderPlaced"]
+    assert by_type["OrderPlaced"].tolist() == [3, 0, 0, 2]
+    assert by_type["(malformed)"].tolist() == [0, 0, 0, 1]
+    assert events_per_second(df, freq="2s").sum() == 6
+    assert events_per_second(df.iloc[:0]).empty
+
+
+def test_no_broker_means_broker_unreachable(monkeypatch):
+    from eda_lab import analysis
+    from eda_lab.admin import create_topic
+    from eda_lab.errors import BrokerUnreachable
+    from eda_lab.settings import Settings
+
+    nobody = Settings(bootstrap="127.0.0.1:1")
+    monkeypatch.setattr(analysis, "_CONNECT_S", 1.0)
+    with pytest.raises(BrokerUnreachable, match="127.0.0.1:1"):
+        analysis.topic_to_dataframe("orders", nobody, progress=False)
+    with pytest.raises(BrokerUnreachable, match="127.0.0.1:1"):
+        create_topic("orders", settings=nobody, timeout_s=1.0)
