@@ -207,7 +207,7 @@ class LocalBroker:
     def _format(self, java: Path, classpath: str, cluster_id: str) -> None:
         cmd = self._java_command(
             java, classpath, "kafka.tools.StorageTool", "format", "--standalone",
-            "-t", cluster_id, "-c", str(self.files.properties),
+            f"--cluster-id={cluster_id}", f"--config={self.files.properties}",
         )
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0:

@@ -29,6 +29,7 @@ _E = TypeVar("_E", bound="_Envelope")
 _SHARED = (("timestamp", "timestamp"), ("version", "version"), ("source", "source"),
            ("correlation_id", "correlationId"), ("causation_id", "causationId"), ("data", "data"))
 _OPTIONAL = {"source", "correlationId", "causationId"}
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: hot path
 # Java's Instant.toString() and JS's toISOString() both match; a zone is required.
 _ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)$")
 
@@ -62,12 +63,19 @@ class _Envelope:
     """What events and commands share: validation, serialisation, headers, causation."""
 
     _KIND: ClassVar[str]  # "event" or "command": names the type and id fields
+    _FIELDS: ClassVar[tuple[tuple[str, str], ...]]  # (attribute, wire name) in wire order
+    _TYPE_HEADER: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        k = cls._KIND
+        cls._FIELDS = ((f"{k}_type", f"{k}Type"), (f"{k}_id", f"{k}Id"), *_SHARED)
+        cls._TYPE_HEADER = f"{k}-type"
 
     @classmethod
     def _fields(cls) -> tuple[tuple[str, str], ...]:
         """(attribute, wire name) pairs in wire order."""
-        k = cls._KIND
-        return ((f"{k}_type", f"{k}Type"), (f"{k}_id", f"{k}Id"), *_SHARED)
+        return cls._FIELDS
 
     def __post_init__(self) -> None:
         if not self.correlation_id:  # a conversation starts with the message that opens it
@@ -79,19 +87,23 @@ class _Envelope:
             if problem:
                 raise ValueError(f"{type(self).__name__}.{attr} {problem}")
 
+    def _wire(self) -> dict[str, Any]:
+        return {wire: getattr(self, attr) for attr, wire in self._FIELDS}
+
     def to_dict(self) -> dict[str, Any]:
         """The camelCase wire dict (a copy: editing it leaves the message alone)."""
-        d = {wire: getattr(self, attr) for attr, wire in self._fields()}
-        return {**d, "data": dict(d["data"])}
+        d = self._wire()
+        d["data"] = dict(d["data"])
+        return d
 
     def to_json(self) -> bytes:
         """The wire JSON, UTF-8 encoded."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+        return _ENCODER.encode(self._wire()).encode()
 
     def headers(self) -> list[tuple[str, bytes]]:
         """Kafka record headers, so routers can see the type without parsing the value."""
-        kind = getattr(self, f"{self._KIND}_type")
-        return [("content-type", b"application/json"), (f"{self._KIND}-type", kind.encode()),
+        kind = getattr(self, self._FIELDS[0][0])
+        return [("content-type", b"application/json"), (self._TYPE_HEADER, kind.encode()),
                 ("source", self.source.encode()), ("correlation-id", self.correlation_id.encode())]
 
     @classmethod

@@ -13,10 +13,12 @@ One row per record. Columns, in order:
 - ``header.<name>`` (string) for each record header;
 - ``error`` (string): NA for a good event, otherwise why the record is malformed.
 
-A malformed record never stops a load: it keeps its partition, offset, timestamp, key and
-headers, while its envelope and data columns are NA and ``error`` says what is wrong
-(no value, not UTF-8 JSON, not an object, no string ``eventType``, no object ``data``,
-a field of the wrong type, or a ``timestamp`` that is not ISO-8601).
+A record is well formed under the rules of :mod:`eda_lab.envelope`: a JSON object with a
+non-empty string ``eventType`` and ``eventId``, an ISO-8601 ``timestamp`` with a zone, an
+integer ``version`` >= 1 and an object ``data``; ``source``, ``correlationId`` and
+``causationId`` are optional (null counts as absent) but non-empty strings when given; other
+fields are ignored. A malformed record never stops a load: it keeps its partition, offset,
+timestamp, key and headers, its envelope and data columns are NA, and ``error`` says why.
 """
 
 from __future__ import annotations

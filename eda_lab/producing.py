@@ -138,6 +138,9 @@ class EventPublisher:
     @staticmethod
     def _delivery(topic: str, key: str | None, future: FutureRecordMetadata,
                   timeout_s: float) -> Delivery:
+        if future.is_done and future.succeeded():  # after a flush: no need to wait again
+            meta = future.value
+            return Delivery(meta.topic, meta.partition, meta.offset, key)
         try:
             meta = future.get(timeout=timeout_s)
         except UnknownTopicOrPartitionError as exc:

@@ -46,7 +46,8 @@ class TopicInfo:
 
 @contextmanager
 def _admin(settings: Settings | None, timeout_s: float = 10.0) -> Iterator[KafkaAdminClient]:
-    client = admin_client(settings, timeout_s)
+    """An admin client closed on exit; a missing broker is reported within 10 s at most."""
+    client = admin_client(settings, min(timeout_s, 10.0))
     try:
         yield client
     finally:

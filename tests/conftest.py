@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import uuid
+import warnings
+from collections.abc import Iterator
 
 import pytest
 
+from eda_lab.admin import reset_namespace
 from eda_lab.connection import cluster_info
+from eda_lab.errors import EdaLabError
 from eda_lab.namespace import Namespace
 from eda_lab.settings import Settings
 
@@ -26,6 +30,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def ns(settings: Settings) -> Namespace:
-    """A fresh namespace of topics and groups for one test."""
-    return Namespace(prefix=f"test-{uuid.uuid4().hex[:8]}", lesson="it")
+def ns(settings: Settings) -> Iterator[Namespace]:
+    """A fresh namespace of topics and groups for one test, deleted afterwards.
+
+    Cleaning up matters on a shared cluster (an instructor's, or a real one under test).
+    """
+    fresh = Namespace(prefix=f"test-{uuid.uuid4().hex[:8]}", lesson="it")
+    yield fresh
+    try:
+        reset_namespace(fresh, settings, timeout_s=15)
+    except EdaLabError as exc:  # a test that left a consumer open; the test's own verdict stands
+        warnings.warn(f"could not clean up {fresh.root}*: {exc}", stacklevel=1)

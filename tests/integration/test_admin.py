@@ -14,6 +14,13 @@ from eda_lab.errors import EdaLabError, TopicNotFound, WaitTimeout
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(autouse=True)
+def clean_up(settings, ns):
+    """Leave no topic or group of this test behind on the shared broker."""
+    yield
+    admin.reset_namespace(ns, settings, timeout_s=15)
+
+
 def produce(settings, topic, values, partition=None):
     with KafkaProducer(**settings.client_kwargs()) as producer:
         for value in values:

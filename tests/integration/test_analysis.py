@@ -10,13 +10,20 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-from eda_lab.admin import create_topic
+from eda_lab.admin import create_topic, reset_namespace
 from eda_lab.analysis import events_per_second, group_lag_frame, topic_to_dataframe
 from eda_lab.connection import admin_client
 from eda_lab.errors import TopicNotFound, WaitTimeout
 from eda_lab.settings import Settings
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def clean_up(settings, ns):
+    """Leave no topic or group of this test behind on the shared broker."""
+    yield
+    reset_namespace(ns, settings, timeout_s=15)
 
 
 def wire(i: int, **data) -> bytes:

@@ -53,6 +53,8 @@ def test_cluster_id_is_kafka_shaped():
     assert len(cid) == 22 and "=" not in cid
     assert len(base64.urlsafe_b64decode(cid + "==")) == 16
     assert cid != new_cluster_id()
+    # One id in 64 would start with "-" if drawn naively; 2,000 draws catch that for sure.
+    assert not any(new_cluster_id().startswith("-") for _ in range(2000))
 
 
 def test_config_is_single_node_kraft_on_loopback(tmp_path):
