@@ -35,6 +35,7 @@ from .broker import (
     HOST,
     BrokerStatus,
     LocalBroker,
+    free_port,
 )
 from .broker_files import (
     default_cache,
@@ -48,8 +49,6 @@ from .connection import (
 )
 from .consuming import (
     EventConsumer,
-    RebalanceEvent,
-    Received,
     consume,
 )
 from .doctor import (
@@ -78,6 +77,16 @@ from .errors import (
 from .exercises import (
     check,
 )
+from .group_plots import (
+    assignment_chart,
+    lag_bars,
+    ownership_spans,
+    rebalance_replay,
+)
+from .group_view import (
+    GroupSnapshot,
+    LiveGroupView,
+)
 from .jars import (
     KAFKA_VERSION,
     kafka_version,
@@ -97,14 +106,12 @@ from .partitioning import (
     partition_for,
     to_positive,
 )
-from .plots import (
-    assignment_chart,
-    key_spread,
-    lag_bars,
+from .plot_style import (
     member_colors,
+)
+from .plots import (
+    key_spread,
     offsets_over_time,
-    ownership_spans,
-    rebalance_replay,
     throughput_chart,
     topic_layout,
 )
@@ -114,17 +121,19 @@ from .producing import (
     make_producer,
     publish,
 )
+from .publish_widget import (
+    PublishForm,
+    publish_form,
+)
+from .records import (
+    RebalanceEvent,
+    Received,
+)
 from .settings import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_NAMESPACE,
     Settings,
     get_settings,
-)
-from .widgets import (
-    GroupSnapshot,
-    LiveGroupView,
-    PublishForm,
-    publish_form,
 )
 
 __all__ = [
@@ -182,6 +191,7 @@ __all__ = [
     "describe_topic",
     "end_offsets",
     "events_per_second",
+    "free_port",
     "get_settings",
     "group_lag",
     "group_lag_frame",

@@ -75,7 +75,8 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
@@ -192,7 +193,7 @@ class LocalBroker:
                     f"{self.files.home} to start afresh."
                 )
             return BrokerState(port, cport, old.kafka_version, old.cluster_id)
-        cport = port + 1 if _port_free(port + 1) else _free_port()
+        cport = port + 1 if _port_free(port + 1) else free_port()
         return BrokerState(port, cport, kafka_version(), new_cluster_id())
 
     def _java_command(self, java: Path, classpath: str, *args: str) -> list[str]:

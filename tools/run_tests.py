@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eda_lab.broker import LocalBroker  # noqa: E402
+from eda_lab.broker import LocalBroker, free_port  # noqa: E402
 
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
          "--nbval-sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"), "-p", "no:cacheprovider"]
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _run(title: str, cmd: list[str]) -> bool:
@@ -47,7 +41,7 @@ def main() -> int:
     if not os.environ.get("EDA_LAB_BOOTSTRAP"):
         home = ROOT / ".eda-lab-test" / "broker"
         shutil.rmtree(home, ignore_errors=True)  # each test run starts from an empty cluster
-        broker = LocalBroker(home=home, port=_free_port())
+        broker = LocalBroker(home=home, port=free_port())
         t0 = time.monotonic()
         status = broker.start()
         print(f"Test broker: Kafka {status.kafka_version} at {status.bootstrap}, "

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,16 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from eda_lab.broker import LocalBroker
+from eda_lab.broker import LocalBroker, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_url(proc: subprocess.Popen, log: Path, timeout_s: float = 90) -> str:

@@ -12,7 +12,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from eda_lab.broker import LocalBroker
+from eda_lab.broker import LocalBroker, free_port
 from eda_lab.broker_files import default_cache
 from eda_lab.connection import admin_client
 from eda_lab.errors import BrokerExited, JarsUnavailable, JavaNotFound, PortInUse
@@ -21,11 +21,6 @@ from eda_lab.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from eda_lab.connection import admin_client
-from eda_lab.consuming import EventConsumer, Received, consume
+from eda_lab.consuming import EventConsumer, consume
 from eda_lab.envelope import Event
 from eda_lab.errors import BrokerUnreachable, MalformedEvent, TopicNotFound
 from eda_lab.partitioning import partition_for
 from eda_lab.producing import Delivery, EventPublisher, make_producer, publish
+from eda_lab.records import Received
 from eda_lab.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -10,10 +10,13 @@ from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
 from eda_lab import admin
+from eda_lab.admin import create_topic
 from eda_lab.consuming import consume
 from eda_lab.envelope import Event
+from eda_lab.errors import WaitTimeout
+from eda_lab.group_view import LiveGroupView
 from eda_lab.producing import EventPublisher
-from eda_lab.widgets import LiveGroupView, PublishForm
+from eda_lab.publish_widget import PublishForm, publish_form
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +148,20 @@ def test_publish_form_view_lists_events_as_they_arrive(settings, topic):
         form.stop()
     assert not form.running
     assert form.status.value == "<i>stopped</i>"
+
+
+def test_publish_form_live_view_waits_for_published_events(settings, ns):
+    topic = ns.topic("form-wait")
+    create_topic(topic, partitions=2, settings=settings)
+    form = publish_form(topic, settings, duration_s=60)
+    try:
+        form.key.value = "ord-9"
+        delivery = form.publish()
+        rows = form.wait_for_rows(1, timeout_s=20)
+        assert (rows[0]["partition"], rows[0]["offset"], rows[0]["key"]) == (
+            delivery.partition, delivery.offset, "ord-9")
+        assert form._repr_mimebundle_()["text/plain"] == "PublishForm, live for up to 60 s"
+        with pytest.raises(WaitTimeout):
+            form.wait_for_rows(2, timeout_s=1)
+    finally:
+        form.stop()

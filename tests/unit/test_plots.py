@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from eda_lab import plots  # noqa: E402
+from eda_lab import group_plots, plot_style, plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +71,7 @@ def test_topic_layout_highlights_exactly_the_landed_event():
     boxes = by_gid(ax)
     assert set(boxes) == {"p0o0", "p0o1", "p0o2"} | {f"p1o{i}" for i in range(5)}
     lit = [gid for gid, box in boxes.items()
-           if to_hex(box.get_facecolor()) == plots.HIGHLIGHT.lower()]
+           if to_hex(box.get_facecolor()) == plot_style.HIGHLIGHT.lower()]
     assert lit == ["p1o4"]
     assert tick_labels(ax.yaxis) == ["partition 2", "partition 1", "partition 0"]
     texts = [t.get_text() for t in ax.texts]
@@ -104,7 +104,7 @@ def test_lag_bars_stack_lag_on_committed():
         {"partition": 1, "committed": None, "end": 6, "lag": 6},
         {"partition": 0, "committed": 10, "end": 14, "lag": 4},
     ]
-    ax = plots.lag_bars(rows)
+    ax = group_plots.lag_bars(rows)
     committed, lag = ax.containers
     assert [b.get_height() for b in committed] == [10, 0]
     assert [(b.get_y(), b.get_height()) for b in lag] == [(10, 4), (0, 6)]
@@ -113,8 +113,8 @@ def test_lag_bars_stack_lag_on_committed():
 
 
 def test_assignment_chart_fills_owned_boxes_and_marks_idle_members():
-    ax = plots.assignment_chart({"bob": [2, 3], "alice": (0, 1), "carol": []}, 4)
-    colors = plots.member_colors(["alice", "bob", "carol"])
+    ax = group_plots.assignment_chart({"bob": [2, 3], "alice": (0, 1), "carol": []}, 4)
+    colors = plot_style.member_colors(["alice", "bob", "carol"])
     owned = {gid for gid, box in by_gid(ax).items()
              if to_hex(box.get_facecolor()) == colors[gid.split(":")[0]].lower()}
     assert owned == {"alice:0", "alice:1", "bob:2", "bob:3"}
@@ -132,20 +132,21 @@ TIMELINE = [
 
 
 def test_ownership_spans_close_on_revoke_and_at_the_end():
-    assert plots.ownership_spans(TIMELINE, end_s=10) == [
+    assert group_plots.ownership_spans(TIMELINE, end_s=10) == [
         (0, "alice", 0, 5), (0, "alice", 6, 10), (1, "alice", 0, 5), (1, "bob", 6, 10),
     ]
 
 
 def test_ownership_spans_take_over_without_revoke_and_reject_unknown_events():
-    spans = plots.ownership_spans([(0, "a", "assigned", [0]), (4, "b", "assigned", 0)], end_s=9)
+    timeline = [(0, "a", "assigned", [0]), (4, "b", "assigned", 0)]
+    spans = group_plots.ownership_spans(timeline, end_s=9)
     assert spans == [(0, "a", 0, 4), (0, "b", 4, 9)]
     with pytest.raises(ValueError, match="assigned"):
-        plots.ownership_spans([(0, "a", "joined", [0])])
+        group_plots.ownership_spans([(0, "a", "joined", [0])])
 
 
 def test_rebalance_replay_draws_broken_bars_with_span_extents():
-    ax = plots.rebalance_replay(TIMELINE, end_s=10)
+    ax = group_plots.rebalance_replay(TIMELINE, end_s=10)
     extents = {}
     for coll in ax.collections:
         box = coll.get_paths()[0].get_extents()
@@ -170,18 +171,19 @@ def test_throughput_chart_one_bar_per_setting():
 def test_plots_draw_on_a_given_axes_and_keep_a_fixed_size():
     fig, ax = plt.subplots()
     assert plots.throughput_chart([("a", 1), ("b", 2)], ax=ax) is ax
-    own = plots.lag_bars(pd.DataFrame({"partition": [0], "committed": [1], "end": [2], "lag": [1]}))
+    own = group_plots.lag_bars(
+        pd.DataFrame({"partition": [0], "committed": [1], "end": [2], "lag": [1]}))
     assert tuple(own.figure.get_size_inches()) == (6, 3)
 
 
 def test_ownership_spans_read_consumer_rebalance_records():
-    from eda_lab.consuming import RebalanceEvent
+    from eda_lab.records import RebalanceEvent
 
     records = [
         RebalanceEvent(1000.0, "alice", "assigned", (("t", 0), ("t", 1))),
         RebalanceEvent(1004.0, "alice", "lost", (("t", 1),)),
         RebalanceEvent(1005.0, "bob", "assigned", (("t", 1),)),
     ]
-    assert plots.ownership_spans(records, end_s=8) == [
+    assert group_plots.ownership_spans(records, end_s=8) == [
         (0, "alice", 0, 8), (1, "alice", 0, 4), (1, "bob", 5, 8),
     ]

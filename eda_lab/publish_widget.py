@@ -1,0 +1,141 @@
+"""A publish form: events typed into a notebook form, beside the events a consumer reads back.
+
+The logic sits in small pure functions (:func:`event_from_form`, :func:`received_row`,
+:func:`rows_html`) so it is tested without a browser or a broker. Nothing connects until the
+form starts listening or publishes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import ipywidgets as w
+
+from .consuming import EventConsumer
+from .envelope import Event
+from .errors import MalformedEvent, WaitTimeout
+from .live import _Live
+from .producing import Delivery, EventPublisher
+from .records import Received
+from .settings import Settings, get_settings
+
+EVENT_TYPES = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled")
+
+
+def event_from_form(event_type: str, key: str, amount: Any, key_field: str = "orderId",
+                    source: str = "eda-lab.publish-form") -> tuple[str | None, Event]:
+    """The ``(key, event)`` a form describes; an empty key means no key. ValueError if invalid."""
+    if not event_type or not event_type.strip():
+        raise ValueError("choose an event type")
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        raise ValueError(f"amount must be a number, got {amount!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"amount must be 0 or more, got {amount!r}")
+    clean = key.strip() or None
+    data = {key_field: clean, "amount": round(value, 2)} if clean else {"amount": round(value, 2)}
+    return clean, Event(event_type.strip(), data, source=source)
+
+
+def received_row(record: Received) -> dict[str, Any]:
+    """One received record as a table row: where it is, its key, type and data (or why not)."""
+    row = {"partition": record.partition, "offset": record.offset, "key": record.key}
+    try:
+        event = record.event
+    except MalformedEvent as exc:
+        return {**row, "eventType": "(malformed)", "data": exc.problem}
+    data = ", ".join(f"{k}={v}" for k, v in event.data.items())
+    return {**row, "eventType": event.event_type, "data": data}
+
+
+def rows_html(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
+    """An HTML table of rows (values escaped), newest last."""
+    cols = list(columns)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in cols)
+                   + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class PublishForm(_Live):
+    """A form that publishes events to ``topic``, beside the events a consumer reads back.
+
+    Example::
+
+        form = publish_form(ns.topic("orders"))   # displays itself; live for duration_s
+        form.stop()
+    """
+
+    COLUMNS = ("partition", "offset", "key", "eventType", "data")
+
+    def __init__(self, topic: str, settings: Settings | None = None,
+                 event_types: Iterable[str] = EVENT_TYPES, duration_s: float = 300.0,
+                 max_rows: int = 12) -> None:
+        super().__init__(duration_s)
+        self.topic, self.max_rows = topic, max_rows
+        self.settings = settings or get_settings()
+        self.rows: list[dict[str, Any]] = []
+        self._publisher: EventPublisher | None = None
+        self.event_type = w.Dropdown(options=list(event_types), description="event")
+        self.key = w.Text(description="key", placeholder="e.g. ord-1 (empty: no key)")
+        self.amount = w.FloatText(value=10.0, description="amount")
+        self.publish_button = w.Button(description="Publish", icon="paper-plane",
+                                       button_style="primary")
+        self.publish_button.on_click(lambda _: self.publish())
+        self.sent = w.HTML()
+        self.table = w.HTML(rows_html([], self.COLUMNS))
+        form = w.VBox([self.event_type, self.key, self.amount, self.publish_button, self.sent])
+        view = w.VBox([w.HTML(f"<b>Received on {html.escape(topic)}</b>"), self.table,
+                       w.HBox([self.stop_button, self.status])])
+        self.widget = w.HBox([form, view])
+
+    def publish(self) -> Delivery | None:
+        """Publish the event the form describes; the result (or the problem) shows under it."""
+        try:
+            key, event = event_from_form(self.event_type.value or "", self.key.value,
+                                         self.amount.value)
+            self._publisher = self._publisher or EventPublisher(self.settings)
+            delivery = self._publisher.publish(self.topic, event, key)
+        except Exception as exc:  # the learner sees the problem beside the button
+            self.sent.value = f"<b>not sent:</b> {html.escape(str(exc))}"
+            return None
+        self.sent.value = f"sent {event.event_type} to partition {delivery.partition}"
+        return delivery
+
+    def wait_for_rows(self, count: int, timeout_s: float = 15.0) -> list[dict[str, Any]]:
+        """Wait until the live view shows at least ``count`` events; WaitTimeout if it does not."""
+        deadline = time.monotonic() + timeout_s
+        while len(self.rows) < count:
+            if time.monotonic() >= deadline or not self.running:
+                raise WaitTimeout(f"The live view shows {len(self.rows)} of {count} events after "
+                                  f"{timeout_s:g} s; is the form still running (start())?")
+            time.sleep(0.05)  # poll interval of a condition wait
+        return list(self.rows)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop the live consumer and close the publisher."""
+        super().stop(timeout_s)
+        if self._publisher is not None:
+            self._publisher.close()
+            self._publisher = None
+
+    def _loop(self, alive: Callable[[], bool]) -> None:
+        with EventConsumer(self.topic, settings=self.settings, name="publish-form") as consumer:
+            self.status.value = "listening"
+            while alive():
+                for record in consumer.read(idle_s=0.2, timeout_s=1.0):
+                    self.rows = [*self.rows, received_row(record)][-self.max_rows:]
+                    self.table.value = rows_html(self.rows, self.COLUMNS)
+
+
+def publish_form(topic: str, settings: Settings | None = None, duration_s: float = 300.0,
+                 event_types: Iterable[str] = EVENT_TYPES) -> PublishForm:
+    """A publish form beside a live view of ``topic``, already listening for ``duration_s``."""
+    form = PublishForm(topic, settings, event_types, duration_s)
+    form.start()
+    return form

@@ -1,0 +1,96 @@
+"""What a consumer hands back: the records it read and the rebalance steps it saw.
+
+:class:`Received` is one record with its address (``topic/partition@offset``); it decodes its
+value only when asked. :class:`RebalanceEvent` is one assignment, revocation or loss, which
+``_Recorder`` collects into ``EventConsumer.rebalances``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import ConsumerRebalanceListener
+from kafka.consumer.fetcher import ConsumerRecord
+
+from .envelope import UNKNOWN_SOURCE, Command, Event, decode_event
+
+
+@dataclass(frozen=True)
+class Received:
+    """One record as read from Kafka; ``.event`` decodes its value."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    timestamp_ms: int
+    headers: dict[str, str]
+    value: bytes | None
+
+    @property
+    def where(self) -> str:
+        """``topic/partition@offset``, the record's address in error messages."""
+        return f"{self.topic}/{self.partition}@{self.offset}"
+
+    @property
+    def event(self) -> Event:
+        """The value as an :class:`Event`; :class:`MalformedEvent` names the field and record."""
+        event = decode_event(self.value, self.where)
+        if event.source == UNKNOWN_SOURCE and self.headers.get("source"):
+            return dataclasses.replace(event, source=self.headers["source"])
+        return event
+
+    @property
+    def command(self) -> Command:
+        """The value as a :class:`Command` (for command topics)."""
+        return Command.from_json(self.value, self.where)
+
+    @classmethod
+    def from_record(cls, r: ConsumerRecord) -> Received:
+        """Copy a kafka-python record: key and header values decoded as UTF-8."""
+        return cls(r.topic, r.partition, r.offset,
+                   None if r.key is None else r.key.decode("utf-8", "replace"), r.timestamp,
+                   {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or []}, r.value)
+
+
+@dataclass(frozen=True)
+class RebalanceEvent:
+    """One step of a rebalance as one consumer saw it (``kind``: assigned, revoked or lost)."""
+
+    at: float  # time.time()
+    consumer: str
+    kind: str
+    partitions: tuple[tuple[str, int], ...]
+
+
+class _Recorder(ConsumerRebalanceListener):
+    """The rebalance history of one consumer; kafka-python calls it on its network thread."""
+
+    def __init__(self, name: str, callback: Callable[[RebalanceEvent], None] | None) -> None:
+        self.name, self.callback = name, callback
+        self.steps: list[RebalanceEvent] = []
+        self.assigned_at: float | None = None  # time.monotonic() of the latest assignment
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self._add("revoked", revoked)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.assigned_at = time.monotonic()
+        self._add("assigned", assigned)
+
+    def on_partitions_lost(self, lost: Any) -> None:
+        self._add("lost", lost)
+
+    def _add(self, kind: str, partitions: Any) -> None:
+        if kind != "assigned" and not partitions:
+            return  # kafka-python revokes "nothing" before every join: noise in a replay
+        step = RebalanceEvent(time.time(), self.name, kind,
+                              tuple(sorted((tp.topic, tp.partition) for tp in partitions)))
+        self.steps.append(step)
+        if self.callback:
+            self.callback(step)
+
