@@ -291,7 +291,9 @@ def test_close_leaves_the_group_at_once(settings, ns, make_topic):
                           heartbeat_interval_ms=500)
     bob = EventConsumer(topic, group=group, settings=settings, name="bob", on_rebalance=steps.append)
     with ThreadPoolExecutor(2) as pool, EventPublisher(settings) as publisher:
-        reads = [pool.submit(m.read, max_events=1, timeout_s=30) for m in (alice, bob)]
+        # A long idle_s: whoever joins first must still be polling (and so able to rejoin)
+        # when the other's arrival rebalances the group; max_events=1 ends each read.
+        reads = [pool.submit(m.read, max_events=1, idle_s=25, timeout_s=30) for m in (alice, bob)]
         wait_until(lambda: len(alice.assignment()) == len(bob.assignment()) == 1)
         for p in (0, 1):
             publisher.publish(topic, Event("OrderPlaced", {"p": p}), key=key_of[p])
