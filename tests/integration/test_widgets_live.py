@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
 from eda_lab import admin
 from eda_lab.admin import create_topic
-from eda_lab.consuming import consume
+from eda_lab.consuming import EventConsumer, consume
 from eda_lab.envelope import Event
 from eda_lab.errors import WaitTimeout
 from eda_lab.group_view import LiveGroupView
@@ -47,37 +49,37 @@ def group_of_two(settings, ns, topic):
     """alice and bob in one group, having read and committed the first 6 events."""
     publish(settings, topic, [f"ord-{i}" for i in range(6)])
     group = ns.group("billing")
-    members = [KafkaConsumer(**settings.client_kwargs(), group_id=group, client_id=name,
-                             auto_offset_reset="earliest", enable_auto_commit=False)
-               for name in ("alice", "bob")]
+    members = [EventConsumer(topic, group=group, settings=settings, name=name, auto_commit=False,
+                             heartbeat_interval_ms=500) for name in ("alice", "bob")]
+    settled = threading.Event()
 
-    def settled():
-        # One thread polls both, so the rebalance completes with both members polling. Each
-        # commits what it has read; done once both own partitions and nothing is left unread.
-        for member in members:
-            member.poll(timeout_ms=100)
-        if not all(m.assignment() for m in members):
-            return False
+    def keep_polling(member):
+        # Each member polls in its own thread until the group has settled: a member that is
+        # not polling cannot rejoin, and the rebalance would wait for it.
+        while not settled.is_set():
+            member.read(idle_s=0.3, timeout_s=0.5)
+            if member.assignment():
+                with contextlib.suppress(KafkaError):  # a rebalance is going on: poll more
+                    member.commit()
+
+    def done():
+        owned = [m.assignment() for m in members]
+        return (all(owned) and not owned[0] & owned[1] and len(owned[0] | owned[1]) == 3
+                and sum(p.lag for p in admin.group_lag(group, topic, settings)) == 0)
+
+    with ThreadPoolExecutor(2) as pool:
+        loops = [pool.submit(keep_polling, m) for m in members]
         try:
-            for member in members:
-                member.commit()
-        except KafkaError:  # a rebalance is still going on: poll some more
-            return False
-        return sum(p.lag for p in admin.group_lag(group, topic, settings)) == 0
-
+            wait_until(done, timeout_s=60, what="both members to join and commit all 6 events")
+        finally:
+            settled.set()
+            for loop in loops:
+                loop.result()
     try:
-        for member in members:
-            # the group leader assigns only partitions it has metadata for: let both see the topic
-            wait_until(lambda m=member: m.partitions_for_topic(topic), what="topic metadata")
-            member.subscribe([topic])
-        wait_until(settled, what="both members to join and commit all 6 events")
-    except BaseException:
+        yield group
+    finally:
         for member in members:
             member.close()
-        raise
-    yield group
-    for member in members:
-        member.close()
 
 
 def test_snapshot_shows_members_partitions_and_lag(settings, ns, topic, group_of_two):
