@@ -46,12 +46,21 @@ def consume_all(settings, topic, expected, timeout_s=15.0):
 
 def joined_consumer(settings, topic, group):
     """A subscribed consumer that has joined ``group`` and got its partitions."""
-    consumer = KafkaConsumer(topic, **settings.client_kwargs(), group_id=group,
+    consumer = KafkaConsumer(**settings.client_kwargs(), group_id=group,
                              auto_offset_reset="earliest", enable_auto_commit=False)
-    deadline = time.monotonic() + 20
-    while not consumer.assignment() and time.monotonic() < deadline:
-        consumer.poll(timeout_ms=200)
-    assert consumer.assignment(), "consumer never joined its group"
+    try:
+        deadline = time.monotonic() + 20
+        # kafka-python's group leader assigns only partitions it has metadata for, and may not
+        # rejoin when the metadata arrives later: know the topic before joining.
+        while not consumer.partitions_for_topic(topic) and time.monotonic() < deadline:
+            time.sleep(0.1)  # poll interval of a condition wait
+        consumer.subscribe([topic])
+        while not consumer.assignment() and time.monotonic() < deadline:
+            consumer.poll(timeout_ms=200)
+        assert consumer.assignment(), "consumer never joined its group"
+    except BaseException:
+        consumer.close()
+        raise
     return consumer
 
 
