@@ -17,6 +17,7 @@ from kafka.errors import RetriableError
 from .errors import BrokerUnreachable, TopicNotFound
 from .records import RebalanceEvent, Received, _Recorder
 from .settings import Settings, get_settings
+from .waiting import wait_until
 
 _APPEAR_GRACE_S = 1.0  # a topic created a moment ago may not be in the metadata yet
 # kafka-python's 45 s session would leave a dead notebook consumer in its group for 45 s.
@@ -135,15 +136,15 @@ class EventConsumer:
         self.consumer.close(autocommit=self.auto_commit, timeout_ms=5_000)
 
     def _partitions(self, wait_s: float) -> dict[str, set[int]]:
-        deadline = time.monotonic() + wait_s
-        while True:
-            found = {t: self.consumer.partitions_for_topic(t) for t in self.topics}
-            missing = [t for t, partitions in found.items() if not partitions]
-            if not missing:
-                return found
-            if time.monotonic() >= deadline:
-                raise TopicNotFound(missing[0])
-            time.sleep(0.1)  # poll interval of a condition wait
+        found: dict[str, set[int] | None] = {}
+
+        def all_known() -> bool:
+            found.update((t, self.consumer.partitions_for_topic(t)) for t in self.topics)
+            return all(found.values())
+
+        wait_until(all_known, wait_s,
+                   lambda: TopicNotFound(next(t for t, p in found.items() if not p)), 0.1)
+        return found  # type: ignore[return-value]  # every value is a set once all are known
 
 
 def consume(*topics: str, group: str | None = None, from_beginning: bool = True,

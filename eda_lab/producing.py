@@ -20,6 +20,7 @@ from .connection import admin_client
 from .envelope import Command, Event
 from .errors import BrokerUnreachable, TopicNotFound, WaitTimeout
 from .settings import Settings, get_settings
+from .waiting import wait_until
 
 # A topic created a moment ago may not be in the broker's metadata yet; wait this long for it.
 _APPEAR_GRACE_S = 1.0
@@ -111,16 +112,14 @@ class EventPublisher:
         # Without this check kafka-python waits max_block_ms for a topic that will never appear.
         if topic in self._known_topics:
             return
-        deadline = time.monotonic() + min(timeout_s, _APPEAR_GRACE_S)
         admin = admin_client(self.settings, timeout_s)
+
+        def known() -> bool:
+            (info,) = admin.describe_topics([topic])
+            return info["error_code"] == 0 and bool(info["partitions"])
+
         try:
-            while True:
-                (info,) = admin.describe_topics([topic])
-                if info["error_code"] == 0 and info["partitions"]:
-                    break
-                if time.monotonic() >= deadline:
-                    raise TopicNotFound(topic)
-                time.sleep(0.1)  # poll interval of a condition wait
+            wait_until(known, min(timeout_s, _APPEAR_GRACE_S), lambda: TopicNotFound(topic), 0.1)
         finally:
             admin.close()
         self._known_topics.add(topic)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import math
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from .live import _Live
 from .producing import Delivery, EventPublisher
 from .records import Received
 from .settings import Settings, get_settings
+from .waiting import wait_until
 
 EVENT_TYPES = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled")
 
@@ -109,12 +109,13 @@ class PublishForm(_Live):
 
     def wait_for_rows(self, count: int, timeout_s: float = 15.0) -> list[dict[str, Any]]:
         """Wait until the live view shows at least ``count`` events; WaitTimeout if it does not."""
-        deadline = time.monotonic() + timeout_s
-        while len(self.rows) < count:
-            if time.monotonic() >= deadline or not self.running:
-                raise WaitTimeout(f"The live view shows {len(self.rows)} of {count} events after "
-                                  f"{timeout_s:g} s; is the form still running (start())?")
-            time.sleep(0.05)  # poll interval of a condition wait
+        def failed() -> WaitTimeout:
+            return WaitTimeout(f"The live view shows {len(self.rows)} of {count} events after "
+                               f"{timeout_s:g} s; is the form still running (start())?")
+
+        wait_until(lambda: len(self.rows) >= count or not self.running, timeout_s, failed)
+        if len(self.rows) < count:  # the live loop ended before the events arrived
+            raise failed()
         return list(self.rows)
 
     def stop(self, timeout_s: float = 10.0) -> None:

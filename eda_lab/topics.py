@@ -7,7 +7,6 @@ here waits for the condition it promises (polling with a timeout) before it retu
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from kafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError, 
 from .connection import admin_client
 from .errors import EdaLabError, TopicNotFound, WaitTimeout
 from .settings import Settings
+from .waiting import wait_until
 
 T = TypeVar("T")
 _UNKNOWN_TOPIC = UnknownTopicOrPartitionError.errno
@@ -56,12 +56,7 @@ def _admin(settings: Settings | None, timeout_s: float = 10.0) -> Iterator[Kafka
 
 def _wait_for(check: Callable[[], T], timeout_s: float, what_next: str) -> T:
     """Poll ``check`` until it returns something truthy; WaitTimeout with ``what_next`` if not."""
-    deadline = time.monotonic() + timeout_s
-    while not (found := check()):
-        if time.monotonic() >= deadline:
-            raise WaitTimeout(f"{what_next} (waited {timeout_s:g} s)")
-        time.sleep(0.05)  # poll interval of a condition wait
-    return found
+    return wait_until(check, timeout_s, lambda: WaitTimeout(f"{what_next} (waited {timeout_s:g} s)"))
 
 
 def _metadata(client: KafkaAdminClient, name: str) -> dict[str, Any] | None:
