@@ -7,13 +7,12 @@ first so that a rerun starts from empty topics and fresh groups.
 
 from __future__ import annotations
 
-import time
-
 from .errors import EdaLabError, WaitTimeout
 from .groups import (
     IDLE_STATES,
     PartitionLag,
     _members,
+    _with_coordinator,
     begin_offsets,
     delete_group,
     end_offsets,
@@ -35,6 +34,7 @@ from .topics import (
     list_topics,
     recreate_topic,
 )
+from .waiting import wait_until
 
 __all__ = [
     "PartitionInfo",
@@ -69,26 +69,30 @@ def reset_namespace(ns: Namespace, settings: Settings | None = None, timeout_s: 
         reset_namespace(ns)
     """
     with _admin(settings, timeout_s) as client:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            states = {g["group_id"]: g.get("group_state") or "Unknown"
-                      for g in client.list_groups() if ns.owns(g["group_id"])}
-            busy = sorted(g for g, state in states.items() if state not in IDLE_STATES)
-            if not busy:
-                break
-            if time.monotonic() >= deadline:
-                detail = "; ".join(
-                    f"{ns.short(g)} is {states[g]} with members "
-                    f"{', '.join(_members(client, g)) or 'unknown'}" for g in busy
-                )
-                raise WaitTimeout(
-                    f"Consumer groups of {ns.root}* still have active members after "
-                    f"{timeout_s:g} s ({detail}). Close those consumers (consumer.close(), "
-                    "or restart the kernel that runs them) and call reset_namespace again."
-                )
-            time.sleep(0.2)  # poll interval while members leave (their session may still be open)
+        states: dict[str, str] = {}
 
-        outcomes = client.delete_groups(sorted(states)) if states else {}
+        def idle() -> bool:
+            states.clear()
+            states.update((g["group_id"], g.get("group_state") or "Unknown")
+                          for g in client.list_groups() if ns.owns(g["group_id"]))
+            return all(state in IDLE_STATES for state in states.values())
+
+        def still_busy() -> WaitTimeout:
+            detail = "; ".join(
+                f"{ns.short(g)} is {state} with members "
+                f"{', '.join(_members(client, g)) or 'unknown'}"
+                for g, state in sorted(states.items()) if state not in IDLE_STATES
+            )
+            return WaitTimeout(
+                f"Consumer groups of {ns.root}* still have active members after "
+                f"{timeout_s:g} s ({detail}). Close those consumers (consumer.close(), "
+                "or restart the kernel that runs them) and call reset_namespace again."
+            )
+
+        # Members that just closed may still hold a session for a moment.
+        wait_until(idle, timeout_s, still_busy, interval_s=0.2)
+        outcomes = (_with_coordinator(lambda: client.delete_groups(sorted(states)))
+                    if states else {})
         refused = {g: o for g, o in outcomes.items() if o not in ("OK", "GroupIdNotFoundError")}
         if refused:
             raise EdaLabError(

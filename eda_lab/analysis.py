@@ -19,8 +19,8 @@ from kafka import KafkaConsumer, TopicPartition
 from tqdm.auto import tqdm
 
 from .admin import group_lag
-from .connection import _UNREACHABLE
-from .errors import BrokerUnreachable, TopicNotFound, WaitTimeout
+from .connection import connect
+from .errors import TopicNotFound, WaitTimeout
 from .frames import records_to_frame
 from .settings import Settings, get_settings
 
@@ -39,11 +39,8 @@ _CONNECT_S = 10.0
 
 
 def _reader(settings: Settings) -> KafkaConsumer:
-    try:
-        return KafkaConsumer(**settings.client_kwargs(), group_id=None, enable_auto_commit=False,
-                             bootstrap_timeout_ms=int(_CONNECT_S * 1000), **FAST_READ)
-    except _UNREACHABLE as exc:
-        raise BrokerUnreachable(settings.bootstrap, _CONNECT_S, type(exc).__name__) from exc
+    return connect(KafkaConsumer, settings, _CONNECT_S, group_id=None, enable_auto_commit=False,
+                   **FAST_READ)
 
 
 def _concat(chunks: list[pd.DataFrame]) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient
 from kafka.errors import BrokerNotAvailableError, RetriableError
@@ -14,6 +15,7 @@ from .settings import Settings, get_settings
 
 # What "nobody answered" looks like from kafka-python; configuration mistakes are not caught.
 _UNREACHABLE = (RetriableError, BrokerNotAvailableError)
+C = TypeVar("C")
 
 
 @dataclass(frozen=True)
@@ -38,19 +40,23 @@ def _port_open(host: str, port: int, timeout_s: float) -> bool:
         return False
 
 
+def connect(client_type: type[C], settings: Settings, timeout_s: float, **config: Any) -> C:
+    """A kafka-python client of ``client_type`` on ``settings``; :class:`BrokerUnreachable`
+    if nobody answers at the bootstrap address within ``timeout_s`` (or the config's own
+    ``bootstrap_timeout_ms``)."""
+    config = {**settings.client_kwargs(), **config}
+    config.setdefault("bootstrap_timeout_ms", max(int(timeout_s * 1000), 1000))
+    try:
+        return client_type(**config)
+    except _UNREACHABLE as exc:
+        waited_s = config["bootstrap_timeout_ms"] / 1000
+        raise BrokerUnreachable(settings.bootstrap, waited_s, type(exc).__name__) from exc
+
+
 def admin_client(settings: Settings | None = None, timeout_s: float = 10.0) -> KafkaAdminClient:
     """A kafka-python admin client, or :class:`BrokerUnreachable` after ``timeout_s``."""
-    settings = settings or get_settings()
-    ms = int(timeout_s * 1000)
-    try:
-        return KafkaAdminClient(
-            **settings.client_kwargs(),
-            client_id="eda-lab-admin",
-            request_timeout_ms=max(ms, 1000),
-            bootstrap_timeout_ms=max(ms, 1000),
-        )
-    except _UNREACHABLE as exc:
-        raise BrokerUnreachable(settings.bootstrap, timeout_s, type(exc).__name__) from exc
+    return connect(KafkaAdminClient, settings or get_settings(), timeout_s,
+                   client_id="eda-lab-admin", request_timeout_ms=max(int(timeout_s * 1000), 1000))
 
 
 def cluster_info(settings: Settings | None = None, timeout_s: float = 10.0) -> ClusterInfo:

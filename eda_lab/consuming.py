@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
-from kafka.errors import RetriableError
 
-from .errors import BrokerUnreachable, TopicNotFound
+from .connection import connect
+from .errors import TopicNotFound
 from .records import RebalanceEvent, Received, _Recorder
 from .settings import Settings, get_settings
 from .waiting import wait_until
@@ -58,14 +58,11 @@ class EventConsumer:
         self.auto_commit = auto_commit and group is not None
         self._recorder = _Recorder(name, on_rebalance)
         self.rebalances = self._recorder.steps
-        config = {**self.settings.client_kwargs(), **_DEFAULTS, "group_id": group,
-                  "client_id": name, "enable_auto_commit": self.auto_commit,
+        config = {**_DEFAULTS, "group_id": group, "client_id": name,
+                  "enable_auto_commit": self.auto_commit,
                   "auto_offset_reset": "earliest" if from_beginning else "latest",
                   "bootstrap_timeout_ms": int(timeout_s * 1000), **consumer_overrides}
-        try:
-            self.consumer = KafkaConsumer(**config)
-        except RetriableError as exc:  # nobody answered at the bootstrap address
-            raise BrokerUnreachable(self.settings.bootstrap, timeout_s, type(exc).__name__) from exc
+        self.consumer = connect(KafkaConsumer, self.settings, timeout_s, **config)
         try:
             if group is not None:
                 # Subscribing before the metadata fetch below lets the first join see the

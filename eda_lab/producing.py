@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaTimeoutError, RetriableError, UnknownTopicOrPartitionError
+from kafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 from kafka.producer.future import FutureRecordMetadata
 
-from .connection import admin_client
+from .connection import admin_client, connect
 from .envelope import Command, Event
-from .errors import BrokerUnreachable, TopicNotFound, WaitTimeout
+from .errors import TopicNotFound, WaitTimeout
 from .settings import Settings, get_settings
 from .waiting import wait_until
 
@@ -46,12 +46,7 @@ class Delivery:
 def make_producer(settings: Settings | None = None, **overrides: Any) -> KafkaProducer:
     """A kafka-python producer with acks='all' and idempotence; keys and values are bytes."""
     settings = settings or get_settings()
-    config = {**settings.client_kwargs(), **_DEFAULTS, **overrides}
-    try:
-        return KafkaProducer(**config)
-    except RetriableError as exc:  # nobody answered at the bootstrap address
-        wait_s = config["bootstrap_timeout_ms"] / 1000
-        raise BrokerUnreachable(settings.bootstrap, wait_s, type(exc).__name__) from exc
+    return connect(KafkaProducer, settings, 10.0, **{**_DEFAULTS, **overrides})
 
 
 class EventPublisher:
