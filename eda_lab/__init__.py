@@ -6,11 +6,29 @@ Importing connects to nothing; settings come from ``EDA_LAB_*`` environment vari
 
 from __future__ import annotations
 
-from .admin import (
+from .analysis import (
+    events_per_second,
+    group_lag_frame,
+    topic_to_dataframe,
+)
+from .cli import (
+    Check,
+    run_checks,
+)
+from .clients import (
+    ClusterInfo,
+    Delivery,
+    EventConsumer,
+    EventPublisher,
     PartitionInfo,
     PartitionLag,
+    RebalanceEvent,
+    Received,
     TopicInfo,
+    admin_client,
     begin_offsets,
+    cluster_info,
+    consume,
     create_topic,
     delete_group,
     delete_topic,
@@ -21,44 +39,14 @@ from .admin import (
     group_states,
     list_groups,
     list_topics,
+    make_producer,
+    murmur2,
+    partition_for,
+    publish,
     recreate_topic,
     reset_namespace,
-)
-from .analysis import (
-    events_per_second,
-    group_lag_frame,
-    topic_to_dataframe,
-)
-from .broker import (
-    DEFAULT_HEAP_MB,
-    DEFAULT_PORT,
-    HOST,
-    BrokerStatus,
-    LocalBroker,
-    free_port,
-)
-from .broker_files import (
-    default_cache,
-    default_home,
-)
-from .connection import (
-    ClusterInfo,
-    admin_client,
-    cluster_info,
+    to_positive,
     wait_for_broker,
-)
-from .consuming import (
-    EventConsumer,
-    consume,
-)
-from .doctor import (
-    Check,
-    run_checks,
-)
-from .envelope import (
-    Command,
-    Event,
-    decode_event,
 )
 from .errors import (
     BrokerExited,
@@ -77,63 +65,53 @@ from .errors import (
 from .exercises import (
     check,
 )
-from .group_plots import (
-    assignment_chart,
-    lag_bars,
-    ownership_spans,
-    rebalance_replay,
-)
-from .group_view import (
-    GroupSnapshot,
-    LiveGroupView,
-)
-from .jars import (
+from .local_kafka import (
+    DEFAULT_HEAP_MB,
+    DEFAULT_PORT,
+    HOST,
+    KAFKA_MIN_JAVA,
     KAFKA_VERSION,
+    BrokerStatus,
+    JavaRuntime,
+    LocalBroker,
+    default_cache,
+    default_home,
+    free_port,
     kafka_version,
+    require_java,
     resolve_kafka_jars,
 )
-from .java import (
-    KAFKA_MIN_JAVA,
-    JavaRuntime,
-    require_java,
+from .messages import (
+    Command,
+    Event,
+    decode_event,
 )
 from .namespace import (
     Namespace,
     namespace,
-)
-from .partitioning import (
-    murmur2,
-    partition_for,
-    to_positive,
-)
-from .plot_style import (
-    member_colors,
-)
-from .plots import (
-    key_spread,
-    offsets_over_time,
-    throughput_chart,
-    topic_layout,
-)
-from .producing import (
-    Delivery,
-    EventPublisher,
-    make_producer,
-    publish,
-)
-from .publish_widget import (
-    PublishForm,
-    publish_form,
-)
-from .records import (
-    RebalanceEvent,
-    Received,
 )
 from .settings import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_NAMESPACE,
     Settings,
     get_settings,
+)
+from .viz import (
+    assignment_chart,
+    key_spread,
+    lag_bars,
+    member_colors,
+    offsets_over_time,
+    ownership_spans,
+    rebalance_replay,
+    throughput_chart,
+    topic_layout,
+)
+from .widgets import (
+    GroupSnapshot,
+    LiveGroupView,
+    PublishForm,
+    publish_form,
 )
 
 __all__ = [

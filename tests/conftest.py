@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from eda_lab.admin import reset_namespace
-from eda_lab.connection import cluster_info
+from eda_lab.clients import reset_namespace
+from eda_lab.clients.cluster import cluster_info
 from eda_lab.errors import EdaLabError
 from eda_lab.namespace import Namespace
 from eda_lab.settings import Settings

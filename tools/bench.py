@@ -27,9 +27,9 @@ from collections.abc import Callable
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from eda_lab.admin import create_topic, delete_topic
-from eda_lab.analysis import FAST_READ, topic_to_dataframe
-from eda_lab.connection import cluster_info
+from eda_lab.analysis.loading import FAST_READ, topic_to_dataframe
+from eda_lab.clients import create_topic, delete_topic
+from eda_lab.clients.cluster import cluster_info
 from eda_lab.settings import Settings, get_settings
 
 PRODUCER_TUNING = {"linger_ms": 5, "batch_size": 256 * 1024}
@@ -68,8 +68,8 @@ def produce_raw(settings: Settings, topic: str, n: int) -> float:
 
 def bench_publish(settings: Settings, topics: list[str], n: int, repeat: int) -> tuple[float, float]:
     """Best records/s of (EventPublisher.publish_many, raw KafkaProducer loop)."""
-    from eda_lab.envelope import Event
-    from eda_lab.producing import EventPublisher
+    from eda_lab.clients.producing import EventPublisher
+    from eda_lab.messages.envelope import Event
 
     events = [(f"ord-{i % 10_000}", Event("OrderPlaced", {"orderId": f"ord-{i % 10_000}",
                "amount": i % 500}, event_id=fast_id(), source="bench")) for i in range(n)]

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eda_lab.broker import LocalBroker, free_port  # noqa: E402
+from eda_lab.local_kafka.broker import LocalBroker, free_port  # noqa: E402
 
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
          "--nbval-sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"), "-p", "no:cacheprovider"]

@@ -7,8 +7,9 @@ import time
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from eda_lab import admin, topics
-from eda_lab.connection import admin_client
+from eda_lab import clients as admin
+from eda_lab.clients import topics
+from eda_lab.clients.cluster import admin_client
 from eda_lab.errors import EdaLabError, TopicNotFound, WaitTimeout
 
 pytestmark = pytest.mark.integration

@@ -10,9 +10,9 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-from eda_lab.admin import create_topic, reset_namespace
-from eda_lab.analysis import events_per_second, group_lag_frame, topic_to_dataframe
-from eda_lab.connection import admin_client
+from eda_lab.analysis.loading import events_per_second, group_lag_frame, topic_to_dataframe
+from eda_lab.clients import create_topic, reset_namespace
+from eda_lab.clients.cluster import admin_client
 from eda_lab.errors import TopicNotFound, WaitTimeout
 from eda_lab.settings import Settings
 

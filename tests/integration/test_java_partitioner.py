@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from eda_lab.broker_files import default_cache
-from eda_lab.connection import admin_client
-from eda_lab.consuming import consume
-from eda_lab.envelope import Event
-from eda_lab.jars import kafka_version, resolve_kafka_jars
-from eda_lab.java import require_java
-from eda_lab.partitioning import murmur2, partition_for
-from eda_lab.producing import EventPublisher
+from eda_lab.clients.cluster import admin_client
+from eda_lab.clients.consuming import consume
+from eda_lab.clients.partitioning import murmur2, partition_for
+from eda_lab.clients.producing import EventPublisher
+from eda_lab.local_kafka.files import default_cache
+from eda_lab.local_kafka.jars import kafka_version, resolve_kafka_jars
+from eda_lab.local_kafka.java import require_java
+from eda_lab.messages.envelope import Event
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from eda_lab.broker import LocalBroker, free_port
+from eda_lab.local_kafka.broker import LocalBroker, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

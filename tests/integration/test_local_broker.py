@@ -12,11 +12,11 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from eda_lab.broker import LocalBroker, free_port
-from eda_lab.broker_files import default_cache
-from eda_lab.connection import admin_client
+from eda_lab.clients.cluster import admin_client
 from eda_lab.errors import BrokerExited, JarsUnavailable, JavaNotFound, PortInUse
-from eda_lab.jars import resolve_kafka_jars
+from eda_lab.local_kafka.broker import LocalBroker, free_port
+from eda_lab.local_kafka.files import default_cache
+from eda_lab.local_kafka.jars import resolve_kafka_jars
 from eda_lab.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

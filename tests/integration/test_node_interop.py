@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from eda_lab.consuming import EventConsumer
-from eda_lab.envelope import Command, Event
-from eda_lab.partitioning import partition_for
-from eda_lab.producing import EventPublisher
-from eda_lab.topics import create_topic
+from eda_lab.clients.consuming import EventConsumer
+from eda_lab.clients.partitioning import partition_for
+from eda_lab.clients.producing import EventPublisher
+from eda_lab.clients.topics import create_topic
+from eda_lab.messages.envelope import Command, Event
 
 from .test_java_partitioner import COUNTS, KEYS
 

@@ -9,13 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from eda_lab.connection import admin_client
-from eda_lab.consuming import EventConsumer, consume
-from eda_lab.envelope import Event
+from eda_lab.clients.cluster import admin_client
+from eda_lab.clients.consuming import EventConsumer, consume
+from eda_lab.clients.partitioning import partition_for
+from eda_lab.clients.producing import Delivery, EventPublisher, make_producer, publish
+from eda_lab.clients.records import Received
 from eda_lab.errors import BrokerUnreachable, MalformedEvent, TopicNotFound
-from eda_lab.partitioning import partition_for
-from eda_lab.producing import Delivery, EventPublisher, make_producer, publish
-from eda_lab.records import Received
+from eda_lab.messages.envelope import Event
 from eda_lab.settings import Settings
 
 pytestmark = pytest.mark.integration

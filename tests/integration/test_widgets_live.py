@@ -11,14 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from kafka.errors import KafkaError
 
-from eda_lab import admin
-from eda_lab.admin import create_topic
-from eda_lab.consuming import EventConsumer, consume
-from eda_lab.envelope import Event
+from eda_lab import clients as admin
+from eda_lab.clients import create_topic
+from eda_lab.clients.consuming import EventConsumer, consume
+from eda_lab.clients.producing import EventPublisher
 from eda_lab.errors import WaitTimeout
-from eda_lab.group_view import LiveGroupView
-from eda_lab.producing import EventPublisher
-from eda_lab.publish_widget import PublishForm, publish_form
+from eda_lab.messages.envelope import Event
+from eda_lab.widgets.group_view import LiveGroupView
+from eda_lab.widgets.publish_form import PublishForm, publish_form
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ from collections import namedtuple
 import pandas as pd
 import pytest
 
-from eda_lab.analysis import _concat, events_per_second
+from eda_lab.analysis.frames import decode_value, records_to_frame
+from eda_lab.analysis.loading import _concat, events_per_second
 from eda_lab.errors import MalformedEvent
-from eda_lab.frames import decode_value, records_to_frame
 
 Record = namedtuple("Record", "partition offset timestamp key value headers")
 T0 = 1_790_000_000_000  # ms since the epoch
@@ -125,7 +125,7 @@ def test_valid_json_spellings_are_accepted(raw):
 
 
 def test_decode_value_agrees_with_the_envelope_module():
-    envelope = pytest.importorskip("eda_lab.envelope")
+    envelope = pytest.importorskip("eda_lab.messages.envelope")
     samples = [event(), event(version=2, causationId="c-1"), event(version=0), event(eventId=""),
                event(timestamp="yesterday"), event(timestamp="2026-11-26T12:00:00+02:00"),
                event(data=None), {"eventType": "X"}, [1], "text"]
@@ -185,8 +185,8 @@ def test_events_per_second():
 
 
 def test_no_broker_means_broker_unreachable(monkeypatch):
-    from eda_lab import analysis
-    from eda_lab.admin import create_topic
+    from eda_lab.analysis import loading as analysis
+    from eda_lab.clients import create_topic
     from eda_lab.errors import BrokerUnreachable
     from eda_lab.settings import Settings
 

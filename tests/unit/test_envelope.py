@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from eda_lab.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
 from eda_lab.errors import MalformedEvent
+from eda_lab.messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
 
 EVENT_KEYS = ["eventType", "eventId", "timestamp", "version", "source", "correlationId",
               "causationId", "data"]

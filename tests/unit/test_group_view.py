@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from eda_lab.admin import PartitionLag
-from eda_lab.group_view import (
+from eda_lab.clients import PartitionLag
+from eda_lab.settings import Settings
+from eda_lab.widgets.group_view import (
     GroupSnapshot,
     LiveGroupView,
     group_snapshot,
     member_names,
     snapshot_png,
 )
-from eda_lab.settings import Settings
 
 # Nothing listens here: constructing a widget must not need a broker.
 NOWHERE = Settings(bootstrap="127.0.0.1:1")

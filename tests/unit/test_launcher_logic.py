@@ -6,11 +6,11 @@ import stat
 
 import pytest
 
-from eda_lab.broker import BrokerStatus, LocalBroker
-from eda_lab.broker_files import BrokerFiles, BrokerState, new_cluster_id
-from eda_lab.doctor import Check, _same_address
+from eda_lab.cli.doctor import Check, _same_address
 from eda_lab.errors import JavaNotFound, JavaTooOld
-from eda_lab.java import find_java, parse_java_version, require_java
+from eda_lab.local_kafka.broker import BrokerStatus, LocalBroker
+from eda_lab.local_kafka.files import BrokerFiles, BrokerState, new_cluster_id
+from eda_lab.local_kafka.java import find_java, parse_java_version, require_java
 
 
 @pytest.mark.parametrize("text, major", [

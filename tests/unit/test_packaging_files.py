@@ -1,6 +1,6 @@
 """docker-compose.yml and environment.yml stay in step with the package they stand in for.
 
-The expectations come from the code (eda_lab.jars, eda_lab.broker, eda_lab.broker_files,
+The expectations come from the code (eda_lab.local_kafka.jars, eda_lab.local_kafka.broker, eda_lab.local_kafka.files,
 pyproject.toml), so changing a setting in one place and not the other fails here.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eda_lab.broker import DEFAULT_HEAP_MB, DEFAULT_PORT, HOST
-from eda_lab.broker_files import BrokerFiles, BrokerState
-from eda_lab.jars import KAFKA_VERSION
-from eda_lab.java import KAFKA_MIN_JAVA
+from eda_lab.local_kafka.broker import DEFAULT_HEAP_MB, DEFAULT_PORT, HOST
+from eda_lab.local_kafka.files import BrokerFiles, BrokerState
+from eda_lab.local_kafka.jars import KAFKA_VERSION
+from eda_lab.local_kafka.java import KAFKA_MIN_JAVA
 from eda_lab.settings import DEFAULT_BOOTSTRAP
 
 try:

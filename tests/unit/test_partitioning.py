@@ -7,7 +7,7 @@ import random
 import pytest
 from kafka.partitioner.default import murmur2 as kafka_python_murmur2
 
-from eda_lab.partitioning import murmur2, partition_for, to_positive
+from eda_lab.clients.partitioning import murmur2, partition_for, to_positive
 
 # From Kafka's clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java (testMurmur2).
 KAFKA_VECTORS = {

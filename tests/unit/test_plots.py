@@ -13,7 +13,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from eda_lab import group_plots, plot_style, plots  # noqa: E402
+from eda_lab.viz import group_plots, plots  # noqa: E402
+from eda_lab.viz import style as plot_style  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -177,7 +178,7 @@ def test_plots_draw_on_a_given_axes_and_keep_a_fixed_size():
 
 
 def test_ownership_spans_read_consumer_rebalance_records():
-    from eda_lab.records import RebalanceEvent
+    from eda_lab.clients.records import RebalanceEvent
 
     records = [
         RebalanceEvent(1000.0, "alice", "assigned", (("t", 0), ("t", 1))),

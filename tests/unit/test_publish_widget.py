@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from eda_lab.envelope import Event
-from eda_lab.publish_widget import (
+from eda_lab.clients.records import Received
+from eda_lab.messages.envelope import Event
+from eda_lab.settings import Settings
+from eda_lab.widgets.publish_form import (
     PublishForm,
     event_from_form,
     received_row,
     rows_html,
 )
-from eda_lab.records import Received
-from eda_lab.settings import Settings
 
 # Nothing listens here: constructing a widget must not need a broker.
 NOWHERE = Settings(bootstrap="127.0.0.1:1")

@@ -4,7 +4,7 @@
 to the end offset it had when the call started, so records produced meanwhile are left out
 and the call always finishes. Memory stays bounded by decoding ``chunk_size`` records at a
 time into a small frame (the per-record objects are dropped), then joining the frames
-column by column. The columns are described in :mod:`eda_lab.frames`.
+column by column. The columns are described in :mod:`eda_lab.analysis.frames`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import pandas as pd
 from kafka import KafkaConsumer, TopicPartition
 from tqdm.auto import tqdm
 
-from .admin import group_lag
-from .connection import connect
-from .errors import TopicNotFound, WaitTimeout
+from ..clients import group_lag
+from ..clients.cluster import connect
+from ..errors import TopicNotFound, WaitTimeout
+from ..settings import Settings, get_settings
 from .frames import records_to_frame
-from .settings import Settings, get_settings
 
 __all__ = ["events_per_second", "group_lag_frame", "topic_to_dataframe"]
 

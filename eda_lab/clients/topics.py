@@ -2,7 +2,7 @@
 
 Kafka answers "created" and "deleted" before every broker's metadata agrees, so each call
 here waits for the condition it promises (polling with a timeout) before it returns.
-:mod:`eda_lab.admin` re-exports everything public from here.
+:mod:`eda_lab.clients` re-exports everything public from here.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError, for_code
 
-from .connection import admin_client
-from .errors import EdaLabError, TopicNotFound, WaitTimeout
-from .settings import Settings
-from .waiting import wait_until
+from ..errors import EdaLabError, TopicNotFound, WaitTimeout
+from ..settings import Settings
+from ..waiting import wait_until
+from .cluster import admin_client
 
 T = TypeVar("T")
 _UNKNOWN_TOPIC = UnknownTopicOrPartitionError.errno

@@ -8,10 +8,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from .broker import LocalBroker
-from .connection import cluster_info
-from .errors import EdaLabError
-from .settings import get_settings
+from ..clients.cluster import cluster_info
+from ..errors import EdaLabError
+from ..local_kafka.broker import LocalBroker
+from ..settings import get_settings
 
 
 def _broker(args: argparse.Namespace) -> LocalBroker:

@@ -13,7 +13,7 @@ import subprocess
 from importlib import resources
 from pathlib import Path
 
-from .errors import JarsUnavailable
+from ..errors import JarsUnavailable
 
 KAFKA_VERSION = "4.3.1"
 # The log4j2 binding for slf4j 1.7, at the log4j version Kafka 4.3 itself depends on.

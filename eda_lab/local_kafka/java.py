@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JavaNotFound, JavaTooOld
+from ..errors import JavaNotFound, JavaTooOld
 
 KAFKA_MIN_JAVA = 17
 _HOW_TO_GET = (

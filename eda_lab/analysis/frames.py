@@ -13,7 +13,7 @@ One row per record. Columns, in order:
 - ``header.<name>`` (string) for each record header;
 - ``error`` (string): NA for a good event, otherwise why the record is malformed.
 
-A record is well formed under the rules of :mod:`eda_lab.envelope`: a JSON object with a
+A record is well formed under the rules of :mod:`eda_lab.messages.envelope`: a JSON object with a
 non-empty string ``eventType`` and ``eventId``, an ISO-8601 ``timestamp`` with a zone, an
 integer ``version`` >= 1 and an object ``data``; ``source``, ``correlationId`` and
 ``causationId`` are optional (null counts as absent) but non-empty strings when given; other
@@ -36,7 +36,7 @@ import pandas as pd
 ENVELOPE = ("eventType", "eventId", "timestamp", "version", "source", "correlationId",
             "causationId")
 _REQUIRED = frozenset({"eventType", "eventId", "timestamp", "version"})
-# The rules of eda_lab.envelope, restated so that bulk loads need not build Event objects.
+# The rules of eda_lab.messages.envelope, restated so that bulk loads need not build Event objects.
 _ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)$")
 # json.loads minus its Python wrappers: 40% faster on small events; decode_value checks the rest.
 _scan_json = json.JSONDecoder().scan_once

@@ -2,7 +2,7 @@
 
 The producer runs with ``acks='all'`` (the broker answers only once every in-sync replica has
 the record) and idempotence (a retry after a lost answer never writes a duplicate). Keys are
-strings sent as UTF-8 and choose the partition as in :func:`eda_lab.partitioning.partition_for`.
+strings sent as UTF-8 and choose the partition as in :func:`eda_lab.clients.partitioning.partition_for`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 from kafka.producer.future import FutureRecordMetadata
 
-from .connection import admin_client, connect
-from .envelope import Command, Event
-from .errors import TopicNotFound, WaitTimeout
-from .settings import Settings, get_settings
-from .waiting import wait_until
+from ..errors import TopicNotFound, WaitTimeout
+from ..messages.envelope import Command, Event
+from ..settings import Settings, get_settings
+from ..waiting import wait_until
+from .cluster import admin_client, connect
 
 # A topic created a moment ago may not be in the broker's metadata yet; wait this long for it.
 _APPEAR_GRACE_S = 1.0

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
-from .connection import ClusterInfo, cluster_info
-from .errors import EdaLabError
-from .java import require_java
-from .settings import Settings, get_settings
+from ..clients.cluster import ClusterInfo, cluster_info
+from ..errors import EdaLabError
+from ..local_kafka.java import require_java
+from ..settings import Settings, get_settings
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from kafka import KafkaAdminClient
 from kafka.errors import BrokerNotAvailableError, RetriableError
 
-from .errors import BrokerUnreachable
-from .settings import Settings, get_settings
+from ..errors import BrokerUnreachable
+from ..settings import Settings, get_settings
 
 # What "nobody answered" looks like from kafka-python; configuration mistakes are not caught.
 _UNREACHABLE = (RetriableError, BrokerNotAvailableError)

@@ -1,59 +1,19 @@
-"""Cluster administration in one import: topics, consumer groups, and resetting a lesson.
+"""Resetting a namespace: delete every topic and consumer group a lesson (or a learner) owns.
 
-The topic helpers live in :mod:`eda_lab.topics`, the group helpers in :mod:`eda_lab.groups`;
-this module re-exports both and adds :func:`reset_namespace`, which every notebook calls
-first so that a rerun starts from empty topics and fresh groups.
+Every notebook calls :func:`reset_namespace` first, so that a rerun starts from empty topics
+and fresh groups; it never touches a name outside the namespace.
 """
 
 from __future__ import annotations
 
-from .errors import EdaLabError, WaitTimeout
-from .groups import (
-    IDLE_STATES,
-    PartitionLag,
-    _members,
-    _with_coordinator,
-    begin_offsets,
-    delete_group,
-    end_offsets,
-    group_lag,
-    group_offsets,
-    group_states,
-    list_groups,
-)
-from .namespace import Namespace
-from .settings import Settings
-from .topics import (
-    PartitionInfo,
-    TopicInfo,
-    _admin,
-    _delete_topics,
-    create_topic,
-    delete_topic,
-    describe_topic,
-    list_topics,
-    recreate_topic,
-)
-from .waiting import wait_until
+from ..errors import EdaLabError, WaitTimeout
+from ..namespace import Namespace
+from ..settings import Settings
+from ..waiting import wait_until
+from .groups import IDLE_STATES, _members, _with_coordinator
+from .topics import _admin, _delete_topics
 
-__all__ = [
-    "PartitionInfo",
-    "PartitionLag",
-    "TopicInfo",
-    "begin_offsets",
-    "create_topic",
-    "delete_group",
-    "delete_topic",
-    "describe_topic",
-    "end_offsets",
-    "group_lag",
-    "group_offsets",
-    "group_states",
-    "list_groups",
-    "list_topics",
-    "recreate_topic",
-    "reset_namespace",
-]
+__all__ = ["reset_namespace"]
 
 
 def reset_namespace(ns: Namespace, settings: Settings | None = None, timeout_s: float = 60.0) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from kafka import ConsumerRebalanceListener
 from kafka.consumer.fetcher import ConsumerRecord
 
-from .envelope import UNKNOWN_SOURCE, Command, Event, decode_event
+from ..messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
 
 
 @dataclass(frozen=True)

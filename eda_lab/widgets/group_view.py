@@ -17,11 +17,11 @@ from typing import Any
 import ipywidgets as w
 from matplotlib.figure import Figure
 
-from .admin import PartitionLag, group_lag
-from .connection import admin_client
-from .group_plots import assignment_chart, lag_bars
+from ..clients import PartitionLag, group_lag
+from ..clients.cluster import admin_client
+from ..settings import Settings, get_settings
+from ..viz.group_plots import assignment_chart, lag_bars
 from .live import _Live
-from .settings import Settings, get_settings
 
 
 @dataclass(frozen=True)

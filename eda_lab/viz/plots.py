@@ -1,8 +1,8 @@
 """Teaching pictures of topics: where keys land, partitions as logs, offsets, throughput.
 
 Every function takes plain data, draws on ``ax`` (a new 6x3 in figure when ``None``) and
-returns the Axes; none calls ``plt.show``. The style lives in :mod:`eda_lab.plot_style`; the
-consumer group pictures in :mod:`eda_lab.group_plots`.
+returns the Axes; none calls ``plt.show``. The style lives in :mod:`eda_lab.viz.style`; the
+consumer group pictures in :mod:`eda_lab.viz.group_plots`.
 
 Example::
 
@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .plot_style import HIGHLIGHT, PALETTE, QUIET, _rows, _styled, member_colors
+from .style import HIGHLIGHT, PALETTE, QUIET, _rows, _styled, member_colors
 
 
 @_styled

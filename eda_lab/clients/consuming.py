@@ -13,11 +13,11 @@ from typing import Any
 
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
 
-from .connection import connect
-from .errors import TopicNotFound
+from ..errors import TopicNotFound
+from ..settings import Settings, get_settings
+from ..waiting import wait_until
+from .cluster import connect
 from .records import RebalanceEvent, Received, _Recorder
-from .settings import Settings, get_settings
-from .waiting import wait_until
 
 _APPEAR_GRACE_S = 1.0  # a topic created a moment ago may not be in the metadata yet
 # kafka-python's 45 s session would leave a dead notebook consumer in its group for 45 s.

@@ -1,6 +1,6 @@
 """Teaching pictures of consumer groups: lag, who owns which partition, rebalances over time.
 
-Like :mod:`eda_lab.plots`, every function takes plain data, draws on ``ax`` (a new 6x3 in
+Like :mod:`eda_lab.viz.plots`, every function takes plain data, draws on ``ax`` (a new 6x3 in
 figure when ``None``) and returns the Axes. :func:`ownership_spans` is the pure part of the
 rebalance replay: it turns a timeline of assignments into ownership spans.
 """
@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .plot_style import LAG, PALETTE, QUIET, _rows, _styled, member_colors
+from .style import LAG, PALETTE, QUIET, _rows, _styled, member_colors
 
 
 @_styled
@@ -67,7 +67,7 @@ def _timeline(timeline: Iterable[Any]) -> list[tuple[float, str, str, list[int]]
     """Rows as (t_seconds, member, event, partitions); RebalanceEvents (epoch ``at``) start at 0."""
     rows, epoch = [], []
     for r in timeline:
-        if hasattr(r, "kind"):  # eda_lab.records.RebalanceEvent
+        if hasattr(r, "kind"):  # eda_lab.clients.records.RebalanceEvent
             epoch.append(r.at)
             r = (r.at, r.consumer, r.kind, r.partitions)
         elif isinstance(r, Mapping):

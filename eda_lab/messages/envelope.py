@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar, TypeVar
 
-from .errors import MalformedEvent
+from ..errors import MalformedEvent
 
 UNKNOWN_SOURCE = "unknown"
 _E = TypeVar("_E", bound="_Envelope")

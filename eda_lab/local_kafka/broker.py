@@ -21,12 +21,12 @@ from pathlib import Path
 
 import psutil
 
-from .broker_files import BrokerFiles, BrokerState, default_cache, default_home, new_cluster_id
-from .connection import wait_for_broker
-from .errors import BrokerExited, BrokerUnreachable, LocalBrokerError, PortInUse
+from ..clients.cluster import wait_for_broker
+from ..errors import BrokerExited, BrokerUnreachable, LocalBrokerError, PortInUse
+from ..settings import Settings
+from .files import BrokerFiles, BrokerState, default_cache, default_home, new_cluster_id
 from .jars import kafka_version, resolve_kafka_jars
 from .java import require_java
-from .settings import Settings
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 9092

@@ -3,7 +3,7 @@
 A group's *committed offset* on a partition is the next offset it will read after a restart;
 its *lag* is how many records wait behind it: ``end - committed``. A group that never
 committed on a partition will start at the oldest kept record, so its lag there is
-``end - begin``. :mod:`eda_lab.admin` re-exports everything public from here.
+``end - begin``. :mod:`eda_lab.clients` re-exports everything public from here.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from kafka.errors import (
     NotCoordinatorError,
 )
 
-from .errors import EdaLabError, TopicNotFound
-from .settings import Settings
+from ..errors import EdaLabError, TopicNotFound
+from ..settings import Settings
 from .topics import _admin, _metadata
 
 # Group states in which no consumer is a member (classic and KIP-848 groups alike).

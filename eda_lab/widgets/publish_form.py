@@ -14,14 +14,14 @@ from typing import Any
 
 import ipywidgets as w
 
-from .consuming import EventConsumer
-from .envelope import Event
-from .errors import MalformedEvent, WaitTimeout
+from ..clients.consuming import EventConsumer
+from ..clients.producing import Delivery, EventPublisher
+from ..clients.records import Received
+from ..errors import MalformedEvent, WaitTimeout
+from ..messages.envelope import Event
+from ..settings import Settings, get_settings
+from ..waiting import wait_until
 from .live import _Live
-from .producing import Delivery, EventPublisher
-from .records import Received
-from .settings import Settings, get_settings
-from .waiting import wait_until
 
 EVENT_TYPES = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled")
 
