@@ -1,31 +1,31 @@
 """eda_lab: learn event-driven architecture on a real Apache Kafka.
 
-Every public name is importable from here, e.g. ``from eda_lab import Event, EventPublisher``.
+This module exports the vocabulary of the lessons: events and commands, the publisher and the
+consumer, topics, groups and namespaces, the exercise check and the errors a learner catches.
+Everything else lives in a sub-package whose name says what it is:
+
+- :mod:`eda_lab.messages`: the envelope on the wire and its rules
+- :mod:`eda_lab.clients`: producing, consuming, topics, offsets, groups, the cluster
+- :mod:`eda_lab.local_kafka`: the local broker run from Kafka's Maven jars
+- :mod:`eda_lab.patterns`: the consume, handle, commit loop the patterns share
+- :mod:`eda_lab.analysis`: topics as pandas DataFrames
+- :mod:`eda_lab.viz`: pictures, in one style
+- :mod:`eda_lab.widgets`: live views and forms for notebooks
+- :mod:`eda_lab.cli`: the ``eda-lab`` command and the doctor
+
 Importing connects to nothing; settings come from ``EDA_LAB_*`` environment variables.
 """
 
 from __future__ import annotations
 
 from .analysis import (
-    events_per_second,
-    group_lag_frame,
     topic_to_dataframe,
 )
-from .cli import (
-    Check,
-    run_checks,
-)
 from .clients import (
-    ClusterInfo,
     Delivery,
     EventConsumer,
     EventPublisher,
-    PartitionInfo,
-    PartitionLag,
-    RebalanceEvent,
     Received,
-    TopicInfo,
-    admin_client,
     begin_offsets,
     cluster_info,
     consume,
@@ -36,168 +36,76 @@ from .clients import (
     end_offsets,
     group_lag,
     group_offsets,
-    group_states,
     list_groups,
     list_topics,
     make_producer,
-    murmur2,
     partition_for,
     publish,
     recreate_topic,
     reset_namespace,
-    to_positive,
     wait_for_broker,
 )
 from .errors import (
-    BrokerExited,
     BrokerUnreachable,
+    ConcurrencyConflict,
     EdaLabError,
-    JarsUnavailable,
-    JavaNotFound,
-    JavaTooOld,
-    LocalBrokerError,
+    GroupNotFound,
+    InvalidTopic,
     MalformedEvent,
-    PortInUse,
     SettingsError,
+    TopicAlreadyExists,
     TopicNotFound,
     WaitTimeout,
 )
-from .exercises import (
-    check,
-)
-from .local_kafka import (
-    DEFAULT_HEAP_MB,
-    DEFAULT_PORT,
-    HOST,
-    KAFKA_MIN_JAVA,
-    KAFKA_VERSION,
-    BrokerStatus,
-    JavaRuntime,
-    LocalBroker,
-    default_cache,
-    default_home,
-    free_port,
-    kafka_version,
-    require_java,
-    resolve_kafka_jars,
-)
+from .exercises import check
 from .messages import (
     Command,
     Event,
     decode_event,
 )
-from .namespace import (
-    Namespace,
-    namespace,
-)
-from .settings import (
-    DEFAULT_BOOTSTRAP,
-    DEFAULT_NAMESPACE,
-    Settings,
-    get_settings,
-)
-from .viz import (
-    assignment_chart,
-    key_spread,
-    lag_bars,
-    member_colors,
-    offsets_over_time,
-    ownership_spans,
-    rebalance_replay,
-    throughput_chart,
-    topic_layout,
-)
-from .widgets import (
-    GroupSnapshot,
-    LiveGroupView,
-    PublishForm,
-    publish_form,
-)
+from .namespace import Namespace, namespace
+from .settings import Settings, get_settings
 
 __all__ = [
-    "BrokerExited",
-    "BrokerStatus",
     "BrokerUnreachable",
-    "Check",
-    "ClusterInfo",
     "Command",
-    "DEFAULT_BOOTSTRAP",
-    "DEFAULT_HEAP_MB",
-    "DEFAULT_NAMESPACE",
-    "DEFAULT_PORT",
+    "ConcurrencyConflict",
     "Delivery",
     "EdaLabError",
     "Event",
     "EventConsumer",
     "EventPublisher",
-    "GroupSnapshot",
-    "HOST",
-    "JarsUnavailable",
-    "JavaNotFound",
-    "JavaRuntime",
-    "JavaTooOld",
-    "KAFKA_MIN_JAVA",
-    "KAFKA_VERSION",
-    "LiveGroupView",
-    "LocalBroker",
-    "LocalBrokerError",
+    "GroupNotFound",
+    "InvalidTopic",
     "MalformedEvent",
     "Namespace",
-    "PartitionInfo",
-    "PartitionLag",
-    "PortInUse",
-    "PublishForm",
-    "RebalanceEvent",
     "Received",
     "Settings",
     "SettingsError",
-    "TopicInfo",
+    "TopicAlreadyExists",
     "TopicNotFound",
     "WaitTimeout",
-    "admin_client",
-    "assignment_chart",
     "begin_offsets",
     "check",
     "cluster_info",
     "consume",
     "create_topic",
     "decode_event",
-    "default_cache",
-    "default_home",
     "delete_group",
     "delete_topic",
     "describe_topic",
     "end_offsets",
-    "events_per_second",
-    "free_port",
     "get_settings",
     "group_lag",
-    "group_lag_frame",
     "group_offsets",
-    "group_states",
-    "kafka_version",
-    "key_spread",
-    "lag_bars",
     "list_groups",
     "list_topics",
     "make_producer",
-    "member_colors",
-    "murmur2",
     "namespace",
-    "offsets_over_time",
-    "ownership_spans",
     "partition_for",
     "publish",
-    "publish_form",
-    "rebalance_replay",
     "recreate_topic",
-    "require_java",
     "reset_namespace",
-    "resolve_kafka_jars",
-    "run_checks",
-    "throughput_chart",
-    "to_positive",
-    "topic_layout",
     "topic_to_dataframe",
     "wait_for_broker",
 ]

@@ -6,6 +6,10 @@
     ├── SettingsError          a setting has a value the clients cannot use
     ├── BrokerUnreachable      no broker answered at the bootstrap address
     ├── TopicNotFound          the topic does not exist (or not yet)
+    ├── TopicAlreadyExists     the topic exists with another shape than the one asked for
+    ├── InvalidTopic           a topic name or partition count Kafka rejects
+    ├── GroupNotFound          the consumer group does not exist
+    ├── ConcurrencyConflict    an append expected another stream version (optimistic concurrency)
     ├── MalformedEvent         a record is not a valid event envelope
     ├── WaitTimeout            a condition did not come true in time
     └── LocalBrokerError       the local broker launcher could not do its job
@@ -48,6 +52,36 @@ class TopicNotFound(EdaLabError):
         super().__init__(
             f"Topic {topic!r} does not exist. Create it first with "
             f"create_topic({topic!r}, partitions=...), or check the name and namespace."
+        )
+
+
+class TopicAlreadyExists(EdaLabError):
+    """The topic already exists (with another shape than the one asked for)."""
+
+
+class InvalidTopic(EdaLabError, ValueError):
+    """Kafka rejects the topic name or partition count; the message says what a valid one is."""
+
+
+class GroupNotFound(EdaLabError):
+    """The consumer group does not exist on the cluster."""
+
+
+class ConcurrencyConflict(EdaLabError):
+    """An append expected a stream version that is no longer current.
+
+    Carries ``stream_id``, ``expected`` and ``actual`` so a caller can reload and retry.
+    """
+
+    def __init__(self, stream_id: str, expected: int | None, actual: int | None) -> None:
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+        def shown(v: int | None) -> str:
+            return "no stream yet" if v is None else f"version {v}"
+        super().__init__(
+            f"Stream {stream_id!r}: expected {shown(expected)}, but it is at {shown(actual)}. "
+            "Another writer appended first: load the stream again, decide again, and retry."
         )
 
 
