@@ -18,9 +18,8 @@ Importing connects to nothing; settings come from ``EDA_LAB_*`` environment vari
 
 from __future__ import annotations
 
-from .analysis import (
-    topic_to_dataframe,
-)
+from typing import TYPE_CHECKING, Any
+
 from .clients import (
     Delivery,
     EventConsumer,
@@ -65,6 +64,23 @@ from .messages import (
 )
 from .namespace import Namespace, namespace
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from .analysis import topic_to_dataframe
+
+# Imported on first use so that the command line (``eda-lab broker start``) never loads pandas.
+_LAZY = {"topic_to_dataframe": "analysis"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BrokerUnreachable",
