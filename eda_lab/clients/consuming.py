@@ -128,6 +128,11 @@ class EventConsumer:
         """The offset of the next record this consumer will read from that partition."""
         return self.consumer.position(TopicPartition(topic, partition), timeout_ms=10_000)
 
+    def seek(self, topic: str, partition: int, offset: int) -> None:
+        """Read that (assigned) partition from ``offset`` next: for offsets kept outside Kafka,
+        e.g. a projection's checkpoint; call it from ``on_rebalance`` when partitions arrive."""
+        self.consumer.seek(TopicPartition(topic, partition), offset)
+
     def close(self) -> None:
         """Auto-commit if on, leave the group (the others rebalance at once), close; safe twice."""
         self.consumer.close(autocommit=self.auto_commit, timeout_ms=5_000)
