@@ -1,24 +1,21 @@
 """Shared fixtures. Integration tests talk to the real broker named by EDA_LAB_BOOTSTRAP
-(the test command starts one and sets it); every test gets its own random namespace."""
+(the test command starts one and sets it); every test gets its own random namespace.
+
+Helpers that are not fixtures (random names, test records, the CLI, waiting) are in
+``tests/helpers.py``.
+"""
 
 from __future__ import annotations
 
-import uuid
-import warnings
 from collections.abc import Iterator
 
 import pytest
 
 from eda_lab.clients import reset_namespace
 from eda_lab.clients.cluster import cluster_info
-from eda_lab.errors import EdaLabError
 from eda_lab.namespace import Namespace
 from eda_lab.settings import Settings
-
-
-def random_ref(kind: str = "t") -> str:
-    """A short random name part, so tests never collide on shared infrastructure."""
-    return f"{kind}-{uuid.uuid4().hex[:10]}"
+from tests.helpers import random_name
 
 
 @pytest.fixture(scope="session")
@@ -31,13 +28,12 @@ def settings() -> Settings:
 
 @pytest.fixture
 def ns(settings: Settings) -> Iterator[Namespace]:
-    """A fresh namespace of topics and groups for one test, deleted afterwards.
+    """A fresh namespace of topics and groups for one test, reset once afterwards.
 
-    Cleaning up matters on a shared cluster (an instructor's, or a real one under test).
+    This is the one clean-up: tests and their fixtures do not reset or delete again. Cleaning
+    up matters on a shared cluster (an instructor's, or a real one under test); a reset that
+    fails (a test left a consumer running) is an error of that test, not a warning.
     """
-    fresh = Namespace(prefix=f"test-{uuid.uuid4().hex[:8]}", lesson="it")
+    fresh = Namespace(prefix=random_name("test"), lesson="it")
     yield fresh
-    try:
-        reset_namespace(fresh, settings, timeout_s=15)
-    except EdaLabError as exc:  # a test that left a consumer open; the test's own verdict stands
-        warnings.warn(f"could not clean up {fresh.root}*: {exc}", stacklevel=1)
+    reset_namespace(fresh, settings, timeout_s=15)

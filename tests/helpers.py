@@ -1,0 +1,76 @@
+"""What many tests need, written once: random names, test records, the CLI, waiting.
+
+Import them as ``from tests.helpers import ...``; fixtures (``settings``, ``ns``) live in
+``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from eda_lab.clients.producing import Delivery, EventPublisher, make_producer
+from eda_lab.messages.envelope import Event
+from eda_lab.settings import Settings
+from eda_lab.waiting import wait_until
+
+T = TypeVar("T")
+
+
+def random_name(kind: str = "t") -> str:
+    """A short random name part, so tests never collide on shared infrastructure."""
+    return f"{kind}-{uuid.uuid4().hex[:10]}"
+
+
+def wait_for(check: Callable[[], T | None], what: str, timeout_s: float = 20.0,
+             interval_s: float = 0.05) -> T:
+    """Wait until ``check()`` is truthy and return it; fail the test naming ``what`` if not.
+
+    The tests' face of :func:`eda_lab.waiting.wait_until`: a timeout is an assertion failure.
+    """
+    def timed_out() -> AssertionError:
+        return AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+
+    return wait_until(check, timeout_s, timed_out, interval_s)
+
+
+def orders(n: int, keys: Sequence[str]) -> list[tuple[str, Event]]:
+    """n OrderPlaced events, keyed round-robin over ``keys``, each with its sequence number."""
+    return [(keys[i % len(keys)], Event("OrderPlaced", {"seq": i, "orderId": keys[i % len(keys)]}))
+            for i in range(n)]
+
+
+def publish_orders(settings: Settings, topic: str, keys: Iterable[str]) -> list[Delivery]:
+    """Publish one OrderPlaced event per key (``{"orderId": key}``) and return the deliveries."""
+    with EventPublisher(settings) as publisher:
+        return publisher.publish_many(topic, [(k, Event("OrderPlaced", {"orderId": k}))
+                                              for k in keys])
+
+
+def produce_raw(settings: Settings, topic: str, values: Iterable[bytes | None], *,
+                partition: int | None = None, spread_over: int | None = None, keyed: bool = False,
+                headers: Sequence[tuple[str, bytes]] = ()) -> None:
+    """Send raw values (any bytes, also not JSON) and wait until every one is acknowledged.
+
+    ``partition`` puts them all on one partition, ``spread_over=n`` puts value ``i`` on
+    partition ``i % n``; ``keyed`` gives value ``i`` the key ``k-i``.
+    """
+    producer = make_producer(settings)
+    try:
+        for i, value in enumerate(values):
+            target = i % spread_over if spread_over else partition
+            producer.send(topic, value=value, partition=target, headers=list(headers),
+                          key=f"k-{i}".encode() if keyed else None)
+        producer.flush(10)
+    finally:
+        producer.close(timeout=5)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            timeout_s: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m eda_lab ARGS`` as a learner would, capturing its text output."""
+    return subprocess.run([sys.executable, "-m", "eda_lab", *args], capture_output=True,
+                          text=True, timeout=timeout_s, env=env, check=False)
