@@ -7,10 +7,14 @@ from .doctor import (
     Check,
     run_checks,
 )
+from .kafka_tools import KAFKA_TOOLS, describe_group, run_kafka_tool
 
 __all__ = [
     "Check",
+    "KAFKA_TOOLS",
     "build_parser",
+    "describe_group",
     "main",
     "run_checks",
+    "run_kafka_tool",
 ]

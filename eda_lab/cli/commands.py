@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--notebooks", type=Path, default=Path("notebooks"))
     lab.add_argument("--no-browser", action="store_true")
     lab.set_defaults(func=_lab)
+
+    from .kafka_tools import add_kafka_parser  # `eda-lab kafka TOOL ...`: Kafka's own tools
+
+    add_kafka_parser(sub)
     return parser
 
 
