@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from eda_lab.clients.cluster import admin_client
 from eda_lab.clients.consuming import consume
 from eda_lab.clients.partitioning import murmur2, partition_for
 from eda_lab.clients.producing import EventPublisher
+from eda_lab.clients.topics import create_topic
 from eda_lab.local_kafka.files import default_cache
 from eda_lab.local_kafka.jars import kafka_version, resolve_kafka_jars
 from eda_lab.local_kafka.java import require_java
@@ -78,20 +78,14 @@ def test_partition_for_matches_the_java_producer(java_answers):
 
 def test_the_broker_stores_each_key_where_java_would(settings, ns, java_answers):
     topic = ns.topic("keys")
-    admin = admin_client(settings)
-    admin.create_topics({topic: {"num_partitions": 6, "replication_factor": 1}},
-                        wait_for_metadata=True)
-    try:
-        with EventPublisher(settings) as publisher:
-            deliveries = publisher.publish_many(
-                topic, [(key, Event("KeyChecked", {"key": key})) for key in KEYS])
-        assert {d.key: d.partition for d in deliveries} == {k: java_answers[k][1][6] for k in KEYS}
-        stored = consume(topic, max_events=len(KEYS), settings=settings)
-        assert len(stored) == len(KEYS)
-        for record in stored:
-            assert record.key == record.event.data["key"]
-            assert record.partition == java_answers[record.key][1][6], record.key
-        assert len({r.partition for r in stored}) == 6
-    finally:
-        admin.delete_topics([topic])
-        admin.close()
+    create_topic(topic, partitions=6, settings=settings)
+    with EventPublisher(settings) as publisher:
+        deliveries = publisher.publish_many(
+            topic, [(key, Event("KeyChecked", {"key": key})) for key in KEYS])
+    assert {d.key: d.partition for d in deliveries} == {k: java_answers[k][1][6] for k in KEYS}
+    stored = consume(topic, max_events=len(KEYS), settings=settings)
+    assert len(stored) == len(KEYS)
+    for record in stored:
+        assert record.key == record.event.data["key"]
+        assert record.partition == java_answers[record.key][1][6], record.key
+    assert len({r.partition for r in stored}) == 6

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,11 +13,10 @@ from kafka.errors import KafkaError
 from eda_lab import clients as admin
 from eda_lab.clients import create_topic
 from eda_lab.clients.consuming import EventConsumer, consume
-from eda_lab.clients.producing import EventPublisher
 from eda_lab.errors import WaitTimeout
-from eda_lab.messages.envelope import Event
 from eda_lab.widgets.group_view import LiveGroupView
 from eda_lab.widgets.publish_form import PublishForm, publish_form
+from tests.helpers import publish_orders, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -27,27 +25,13 @@ pytestmark = pytest.mark.integration
 def topic(settings, ns):
     name = ns.topic("orders")
     admin.create_topic(name, partitions=3, settings=settings)
-    yield name
-    admin.reset_namespace(ns, settings)
-
-
-def publish(settings, topic, keys):
-    with EventPublisher(settings) as publisher:
-        events = [(k, Event("OrderPlaced", {"orderId": k})) for k in keys]
-        return publisher.publish_many(topic, events)
-
-
-def wait_until(check, timeout_s=20.0, what="condition"):
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)  # poll interval of a condition wait
+    return name  # the ns fixture deletes it
 
 
 @pytest.fixture
 def group_of_two(settings, ns, topic):
     """alice and bob in one group, having read and committed the first 6 events."""
-    publish(settings, topic, [f"ord-{i}" for i in range(6)])
+    publish_orders(settings, topic, [f"ord-{i}" for i in range(6)])
     group = ns.group("billing")
     members = [EventConsumer(topic, group=group, settings=settings, name=name, auto_commit=False,
                              heartbeat_interval_ms=500) for name in ("alice", "bob")]
@@ -70,7 +54,8 @@ def group_of_two(settings, ns, topic):
     with ThreadPoolExecutor(2) as pool:
         loops = [pool.submit(keep_polling, m) for m in members]
         try:
-            wait_until(done, timeout_s=60, what="both members to join and commit all 6 events")
+            wait_for(done, "both members to join and commit all 6 events", timeout_s=60,
+                     interval_s=0.2)
         finally:
             settled.set()
             for loop in loops:
@@ -83,7 +68,7 @@ def group_of_two(settings, ns, topic):
 
 
 def test_snapshot_shows_members_partitions_and_lag(settings, ns, topic, group_of_two):
-    behind = publish(settings, topic, [f"new-{i}" for i in range(5)])
+    behind = publish_orders(settings, topic, [f"new-{i}" for i in range(5)])
     ends = admin.end_offsets(topic, settings)
 
     snap = LiveGroupView(group_of_two, topic, settings=settings).snapshot()
@@ -103,7 +88,7 @@ def test_snapshot_shows_members_partitions_and_lag(settings, ns, topic, group_of
 def test_live_view_refreshes_until_stopped(settings, topic, group_of_two):
     view = LiveGroupView(group_of_two, topic, settings=settings, refresh_s=0.2, duration_s=30)
     assert view.show() is view.widget
-    wait_until(lambda: view.latest is not None and view.image.value, what="a first refresh")
+    wait_for(lambda: view.latest is not None and view.image.value, "a first refresh")
     assert bytes(view.image.value).startswith(b"\x89PNG")
     assert "alice: p0 p1" in view.summary.value
     assert view.status.value.startswith("live: Stable")
@@ -115,7 +100,7 @@ def test_live_view_refreshes_until_stopped(settings, topic, group_of_two):
 def test_live_view_stops_by_itself_at_its_duration(settings, topic):
     view = LiveGroupView("nobody", topic, settings=settings, refresh_s=0.1, duration_s=0.5)
     view.start()
-    wait_until(lambda: not view.running, timeout_s=10, what="the view to stop at its duration")
+    wait_for(lambda: not view.running, "the view to stop at its duration", timeout_s=10)
     assert view.status.value == "<i>stopped</i>"
     assert view.latest.members == {} and view.latest.total_lag == 0
 
@@ -139,10 +124,10 @@ def test_publish_form_view_lists_events_as_they_arrive(settings, topic):
     form = PublishForm(topic, settings=settings, duration_s=30)
     form.start()
     try:
-        wait_until(lambda: form.status.value == "listening", what="the live consumer")
+        wait_for(lambda: form.status.value == "listening", "the live consumer")
         form.key.value = "ord-7"
         delivery = form.publish()
-        wait_until(lambda: form.rows, what="the published event to show up")
+        wait_for(lambda: form.rows, "the published event to show up")
         assert form.rows == [{"partition": delivery.partition, "offset": 0, "key": "ord-7",
                               "eventType": "OrderPlaced", "data": "orderId=ord-7, amount=10.0"}]
         assert "<td>ord-7</td>" in form.table.value
