@@ -33,29 +33,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..messages.rules import ISO_UTC, check_envelope
+
 ENVELOPE = ("eventType", "eventId", "timestamp", "version", "source", "correlationId",
             "causationId")
 _REQUIRED = frozenset({"eventType", "eventId", "timestamp", "version"})
 # The rules of eda_lab.messages.envelope, restated so that bulk loads need not build Event objects.
-_ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)$")
+_ISO_UTC = re.compile(ISO_UTC)
 # json.loads minus its Python wrappers: 40% faster on small events; decode_value checks the rest.
 _scan_json = json.JSONDecoder().scan_once
 _NONE = type(None)
 _NO_EVENT: dict[str, Any] = {"data": {}}
 _DTYPES = {frozenset({bool}): "boolean", frozenset({int}): "Int64", frozenset({str}): "string",
            frozenset({float}): "Float64", frozenset({int, float}): "Float64"}
-
-
-def _field_problem(name: str, value: Any) -> str | None:
-    if value is None:  # JSON null counts as absent
-        return "is missing" if name in _REQUIRED else None
-    if name == "version":
-        return None if type(value) is int and value >= 1 else "is not an integer >= 1"
-    if type(value) is not str or not value:
-        return "is not a non-empty string"
-    if name == "timestamp" and not _ISO_UTC.match(value):
-        return "is not an ISO-8601 time with a zone"
-    return None
 
 
 def decode_value(raw: bytes | None) -> tuple[dict[str, Any] | None, str | None]:
@@ -65,15 +55,10 @@ def decode_value(raw: bytes | None) -> tuple[dict[str, Any] | None, str | None]:
     try:
         event = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError alike
-        return None, f"value is not JSON ({exc})"
-    if type(event) is not dict:
-        return None, f"value is a JSON {type(event).__name__}, not an object"
-    for name in ENVELOPE:
-        problem = _field_problem(name, event.get(name))
-        if problem:
-            return None, f"{name} {problem}"
-    if type(event.get("data")) is not dict:
-        return None, "data is missing or not an object"
+        return None, f"not JSON ({exc})"
+    verdict = check_envelope(event)
+    if verdict:
+        return None, verdict[1] if verdict[0] is None else f"{verdict[0]}: {verdict[1]}"
     return event, None
 
 
@@ -86,7 +71,7 @@ def _suspect(name: str, values: list[Any], malformed: int) -> bool:
     if name == "version":
         return 0 in values or min(filter(None, values), default=1) < 1
     if name == "timestamp":  # events published together often share a timestamp
-        return "" in values or not all(map(_ISO_UTC.match, set(filter(None, values))))
+        return "" in values or not all(map(_ISO_UTC.fullmatch, set(filter(None, values))))
     return "" in values
 
 
@@ -199,6 +184,6 @@ def records_to_frame(records: Iterable[Any]) -> pd.DataFrame:
     stamps = fields["timestamp"]
     if frame["eventTimestamp"].count() < len(stamps) - stamps.count(None):  # rare: bad dates
         bad = frame["eventTimestamp"].isna() & pd.Series(stamps, dtype=object).notna()
-        frame.loc[bad, "error"] = "timestamp is not a valid date and time"
+        frame.loc[bad, "error"] = "timestamp: is not a real date and time"
         frame.loc[bad, [c for c in frame if c in ENVELOPE or c.startswith(("eventT", "data."))]] = pd.NA
     return frame

@@ -7,9 +7,19 @@ from .envelope import (
     Event,
     decode_event,
 )
+from .rules import (
+    COMMAND_RULES,
+    EVENT_RULES,
+    FieldRule,
+    check_envelope,
+)
 
 __all__ = [
+    "COMMAND_RULES",
     "Command",
+    "EVENT_RULES",
     "Event",
+    "FieldRule",
+    "check_envelope",
     "decode_event",
 ]

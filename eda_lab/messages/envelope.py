@@ -6,8 +6,9 @@ On the wire an event is one JSON object in camelCase, the shape a Node or Java s
      "timestamp": "2026-03-30T10:00:00.000Z", "version": 1, "source": "order-service",
      "correlationId": "req-abc123", "causationId": null, "data": {"orderId": "ord-123"}}
 
-A command is the same with ``commandType`` and ``commandId``. Unknown fields are ignored (adding
-a field is a safe schema change); ``source``, ``correlationId`` and ``causationId`` may be absent
+A command is the same with ``commandType`` and ``commandId``. What each field may hold is
+written once, in :mod:`eda_lab.messages.rules`: unknown fields are ignored (adding a field is a
+safe schema change); ``source``, ``correlationId`` and ``causationId`` may be absent or null
 (the article's Node producer leaves them out). Anything else wrong raises
 :class:`~eda_lab.errors.MalformedEvent` naming the field and the record.
 """
@@ -15,7 +16,6 @@ a field is a safe schema change); ``source``, ``correlationId`` and ``causationI
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,15 +23,12 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar, TypeVar
 
 from ..errors import MalformedEvent
+from .rules import FieldRule, check_envelope, envelope_rules
 
 UNKNOWN_SOURCE = "unknown"
 _E = TypeVar("_E", bound="_Envelope")
-_SHARED = (("timestamp", "timestamp"), ("version", "version"), ("source", "source"),
-           ("correlation_id", "correlationId"), ("causation_id", "causationId"), ("data", "data"))
-_OPTIONAL = {"source", "correlationId", "causationId"}
+_ATTRS = ("timestamp", "version", "source", "correlation_id", "causation_id", "data")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: hot path
-# Java's Instant.toString() and JS's toISOString() both match; a zone is required.
-_ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)$")
 
 
 def _now() -> str:
@@ -42,34 +39,20 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _problem(wire: str, value: Any) -> str | None:
-    """What is wrong with one wire field's value, or None if it is fine."""
-    if wire == "version":
-        if type(value) is not int:  # bool is an int subclass, but True is no version
-            return f"must be an integer, got {type(value).__name__}"
-        return None if value >= 1 else f"must be 1 or more, got {value}"
-    if wire == "data":
-        return None if isinstance(value, Mapping) else f"must be an object, got {type(value).__name__}"
-    if wire == "causationId" and value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        return f"must be a non-empty string, got {value!r}"
-    if wire == "timestamp" and not _ISO_UTC.match(value):
-        return f"must be an ISO-8601 time with a zone, like 2026-03-30T10:00:00Z, got {value!r}"
-    return None
-
-
 class _Envelope:
     """What events and commands share: validation, serialisation, headers, causation."""
 
     _KIND: ClassVar[str]  # "event" or "command": names the type and id fields
+    _RULES: ClassVar[tuple[FieldRule, ...]]  # the wire rules, in wire order
     _FIELDS: ClassVar[tuple[tuple[str, str], ...]]  # (attribute, wire name) in wire order
     _TYPE_HEADER: ClassVar[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         k = cls._KIND
-        cls._FIELDS = ((f"{k}_type", f"{k}Type"), (f"{k}_id", f"{k}Id"), *_SHARED)
+        cls._RULES = envelope_rules(k)
+        attrs = (f"{k}_type", f"{k}_id", *_ATTRS)
+        cls._FIELDS = tuple(zip(attrs, (rule.name for rule in cls._RULES), strict=True))
         cls._TYPE_HEADER = f"{k}-type"
 
     @classmethod
@@ -82,8 +65,10 @@ class _Envelope:
             object.__setattr__(self, "correlation_id", getattr(self, f"{self._KIND}_id"))
         if isinstance(self.data, Mapping):
             object.__setattr__(self, "data", dict(self.data))  # later edits by the caller stay out
-        for attr, wire in self._fields():
-            problem = _problem(wire, getattr(self, attr))
+        if self.source is None:
+            object.__setattr__(self, "source", UNKNOWN_SOURCE)
+        for (attr, _), rule in zip(self._fields(), self._RULES, strict=True):
+            problem = rule.problem(getattr(self, attr))
             if problem:
                 raise ValueError(f"{type(self).__name__}.{attr} {problem}")
 
@@ -110,23 +95,12 @@ class _Envelope:
     def from_dict(cls: type[_E], d: Any, where: str | None = None,
                   known_versions: Mapping[str, int] | None = None) -> _E:
         """Read a wire dict; ``known_versions`` maps a type to the newest version understood."""
-        if not isinstance(d, Mapping):
-            raise MalformedEvent(f"expected a JSON object, got {type(d).__name__}", where=where)
-        values: dict[str, Any] = {}
-        for attr, wire in cls._fields():
-            if wire not in d and wire in _OPTIONAL:
-                continue
-            problem = "missing" if wire not in d else _problem(wire, d[wire])
-            if problem:
-                raise MalformedEvent(problem, field=wire, where=where)
-            values[attr] = d[wire]
-        kind, version = values[f"{cls._KIND}_type"], values["version"]
-        newest = (known_versions or {}).get(kind)
-        if newest is not None and version > newest:
-            raise MalformedEvent(f"{kind} version {version} is newer than the newest known "
-                                 f"({newest})", field="version", where=where)
-        values.setdefault("source", UNKNOWN_SOURCE)
-        return cls(**values)
+        if isinstance(d, Mapping) and type(d) is not dict:
+            d = dict(d)
+        verdict = check_envelope(d, cls._RULES, known_versions)
+        if verdict:
+            raise MalformedEvent(verdict[1], field=verdict[0], where=where)
+        return cls(**{attr: d.get(wire) for attr, wire in cls._fields()})
 
     @classmethod
     def from_json(cls: type[_E], raw: bytes | str | None, where: str | None = None,
