@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from eda_lab.clients.cluster import admin_client
+from eda_lab.clients import create_topic
 from eda_lab.clients.consuming import EventConsumer, consume
 from eda_lab.clients.partitioning import partition_for
 from eda_lab.clients.producing import Delivery, EventPublisher, make_producer, publish
@@ -17,40 +17,20 @@ from eda_lab.clients.records import Received
 from eda_lab.errors import BrokerUnreachable, MalformedEvent, TopicNotFound
 from eda_lab.messages.envelope import Event
 from eda_lab.settings import Settings
+from tests.helpers import orders, wait_for
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def make_topic(settings, ns):
-    """Create a topic in the test's namespace (deleted afterwards); returns its full name."""
-    admin = admin_client(settings)
-    made: list[str] = []
-
+    """Create a topic in the test's namespace (the ns fixture deletes it); returns its full name."""
     def make(name: str = "orders", partitions: int = 1) -> str:
         topic = ns.topic(name)
-        admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 1}},
-                            wait_for_metadata=True)
-        made.append(topic)
+        create_topic(topic, partitions=partitions, settings=settings)
         return topic
 
-    yield make
-    if made:
-        admin.delete_topics(made)
-    admin.close()
-
-
-def wait_until(condition, timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
-def orders(n: int, keys: list[str]) -> list[tuple[str, Event]]:
-    """n OrderPlaced events, keyed round-robin, each with its sequence number."""
-    return [(keys[i % len(keys)], Event("OrderPlaced", {"seq": i, "orderId": keys[i % len(keys)]}))
-            for i in range(n)]
+    return make
 
 
 def test_publish_then_consume_round_trip(settings, make_topic):
@@ -125,9 +105,10 @@ def test_two_members_of_one_group_share_the_partitions(settings, ns, make_topic)
                              heartbeat_interval_ms=500) for name in ("alice", "bob")]
     with ThreadPoolExecutor(2) as pool:
         reads = [pool.submit(m.read, idle_s=2.0, timeout_s=30.0) for m in members]
-        wait_until(lambda: all(m.assignment() for m in members)
-                   and len(members[0].assignment() | members[1].assignment()) == 4
-                   and not members[0].assignment() & members[1].assignment())
+        wait_for(lambda: all(m.assignment() for m in members)
+                 and len(members[0].assignment() | members[1].assignment()) == 4
+                 and not members[0].assignment() & members[1].assignment(),
+                 "both members to share the 4 partitions", timeout_s=15)
         with EventPublisher(settings) as publisher:
             publisher.publish_many(topic, [(k, Event("OrderPlaced", {"key": k})) for k in keys])
         results = [r.result() for r in reads]
@@ -294,7 +275,8 @@ def test_close_leaves_the_group_at_once(settings, ns, make_topic):
         # A long idle_s: whoever joins first must still be polling (and so able to rejoin)
         # when the other's arrival rebalances the group; max_events=1 ends each read.
         reads = [pool.submit(m.read, max_events=1, idle_s=25, timeout_s=30) for m in (alice, bob)]
-        wait_until(lambda: len(alice.assignment()) == len(bob.assignment()) == 1)
+        wait_for(lambda: len(alice.assignment()) == len(bob.assignment()) == 1,
+                 "alice and bob to own one partition each", timeout_s=15)
         for p in (0, 1):
             publisher.publish(topic, Event("OrderPlaced", {"p": p}), key=key_of[p])
         assert [len(r.result()) for r in reads] == [1, 1]
