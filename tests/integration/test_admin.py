@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
 from eda_lab import clients as admin
 from eda_lab.clients import topics
 from eda_lab.clients.cluster import admin_client
 from eda_lab.errors import EdaLabError, TopicNotFound, WaitTimeout
+from tests.helpers import produce_raw, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def clean_up(settings, ns):
-    """Leave no topic or group of this test behind on the shared broker."""
-    yield
-    admin.reset_namespace(ns, settings, timeout_s=15)
-
-
-def produce(settings, topic, values, partition=None):
-    with KafkaProducer(**settings.client_kwargs()) as producer:
-        for value in values:
-            producer.send(topic, value=value, partition=partition)
-        producer.flush(10)
 
 
 def consume_all(settings, topic, expected, timeout_s=15.0):
@@ -36,10 +21,14 @@ def consume_all(settings, topic, expected, timeout_s=15.0):
         tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         consumer.assign(tps)
         consumer.seek_to_beginning(*tps)
-        got, deadline = [], time.monotonic() + timeout_s
-        while len(got) < expected and time.monotonic() < deadline:
+        got = []
+
+        def read_all() -> bool:
             for records in consumer.poll(timeout_ms=200).values():
                 got.extend(records)
+            return len(got) >= expected
+
+        wait_for(read_all, f"{expected} records on {topic}", timeout_s=timeout_s, interval_s=0)
         return got
     finally:
         consumer.close()
@@ -50,15 +39,17 @@ def joined_consumer(settings, topic, group):
     consumer = KafkaConsumer(**settings.client_kwargs(), group_id=group,
                              auto_offset_reset="earliest", enable_auto_commit=False)
     try:
-        deadline = time.monotonic() + 20
         # kafka-python's group leader assigns only partitions it has metadata for, and may not
         # rejoin when the metadata arrives later: know the topic before joining.
-        while not consumer.partitions_for_topic(topic) and time.monotonic() < deadline:
-            time.sleep(0.1)  # poll interval of a condition wait
+        wait_for(lambda: consumer.partitions_for_topic(topic), f"metadata of {topic}",
+                 interval_s=0.1)
         consumer.subscribe([topic])
-        while not consumer.assignment() and time.monotonic() < deadline:
+
+        def joined():
             consumer.poll(timeout_ms=200)
-        assert consumer.assignment(), "consumer never joined its group"
+            return consumer.assignment()
+
+        wait_for(joined, f"the consumer to join {group}", interval_s=0)
     except BaseException:
         consumer.close()
         raise
@@ -104,7 +95,7 @@ def test_delete_then_recreate_at_once_with_other_partition_count(settings, ns):
     name = ns.topic("orders")
     for partitions in (1, 4, 2):
         admin.create_topic(name, partitions=partitions, settings=settings, exist_ok=False)
-        produce(settings, name, [b"p%d-%d" % (partitions, i) for i in range(6)])
+        produce_raw(settings, name, [b"p%d-%d" % (partitions, i) for i in range(6)])
         got = consume_all(settings, name, expected=6)
         assert sorted(r.value for r in got) == sorted(b"p%d-%d" % (partitions, i) for i in range(6))
         assert {r.partition for r in got} <= set(range(partitions))
@@ -116,7 +107,7 @@ def test_delete_then_recreate_at_once_with_other_partition_count(settings, ns):
 def test_recreate_topic_is_fresh_and_empty(settings, ns):
     name = ns.topic("orders")
     admin.create_topic(name, partitions=1, settings=settings)
-    produce(settings, name, [b"old"] * 5)
+    produce_raw(settings, name, [b"old"] * 5)
     info = admin.recreate_topic(name, partitions=3, settings=settings)
     assert len(info.partitions) == 3
     assert admin.end_offsets(name, settings) == {0: 0, 1: 0, 2: 0}
@@ -125,7 +116,7 @@ def test_recreate_topic_is_fresh_and_empty(settings, ns):
 def test_begin_and_end_offsets(settings, ns):
     name = ns.topic("orders")
     admin.create_topic(name, partitions=2, settings=settings)
-    produce(settings, name, [b"x"] * 7, partition=1)
+    produce_raw(settings, name, [b"x"] * 7, partition=1)
     assert admin.end_offsets(name, settings) == {0: 0, 1: 7}
     with admin_client(settings) as client:
         client.delete_records({TopicPartition(name, 1): 3})
@@ -135,9 +126,9 @@ def test_begin_and_end_offsets(settings, ns):
 def test_group_offsets_and_lag(settings, ns):
     name, group = ns.topic("orders"), ns.group("billing")
     admin.create_topic(name, partitions=3, settings=settings)
-    produce(settings, name, [b"a"] * 10, partition=0)
-    produce(settings, name, [b"b"] * 4, partition=1)
-    produce(settings, name, [b"c"] * 6, partition=2)
+    produce_raw(settings, name, [b"a"] * 10, partition=0)
+    produce_raw(settings, name, [b"b"] * 4, partition=1)
+    produce_raw(settings, name, [b"c"] * 6, partition=2)
     with admin_client(settings) as client:
         client.delete_records({TopicPartition(name, 2): 2})  # so "never committed" != end
     assert admin.group_offsets(group, settings) == {}
@@ -163,7 +154,7 @@ def test_group_offsets_and_lag(settings, ns):
 def test_list_and_delete_groups(settings, ns):
     name, group = ns.topic("orders"), ns.group("billing")
     admin.create_topic(name, settings=settings)
-    produce(settings, name, [b"x"])
+    produce_raw(settings, name, [b"x"])
     consumer = joined_consumer(settings, name, group)
     try:
         assert admin.list_groups(ns.root, settings) == [group]
@@ -182,7 +173,7 @@ def test_list_and_delete_groups(settings, ns):
 def test_reset_namespace(settings, ns):
     for short in ("orders", "payments"):
         admin.create_topic(ns.topic(short), partitions=2, settings=settings)
-    produce(settings, ns.topic("orders"), [b"x"] * 3)
+    produce_raw(settings, ns.topic("orders"), [b"x"] * 3)
     joined_consumer(settings, ns.topic("orders"), ns.group("billing")).close()
     admin.create_topic("other-" + ns.root + "kept", settings=settings)
     try:
