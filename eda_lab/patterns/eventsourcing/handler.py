@@ -1,0 +1,105 @@
+"""The write side: validate a command, load the aggregate, decide, append with the expected version.
+
+Loading starts from the newest snapshot and replays only the events after it. Two writers that
+load the same version both decide, but only one append wins; the other gets
+:class:`~eda_lab.errors.ConcurrencyConflict` and :func:`retry_on_conflict` runs it again on fresh
+state, where the rules may now refuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from ...errors import ConcurrencyConflict
+from ...messages import Command
+from .aggregate import Aggregate
+from .store import AppendResult, EventStore, Snapshot
+
+S = TypeVar("S")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[S]):
+    """An aggregate's current state, its stream version, and how many events were replayed."""
+
+    state: S
+    version: int
+    replayed: int
+
+
+def load(store: EventStore, aggregate: Aggregate[S], stream_id: str, *,
+         use_snapshot: bool = True) -> Loaded[S]:
+    """The state of ``stream_id``: the newest snapshot plus the events after it.
+
+    A snapshot of another schema version than the aggregate's is ignored: the events are the
+    truth, a snapshot only a shortcut. Example::
+
+        load(store, BANK_ACCOUNT, "account-acc-1").state.balance
+    """
+    snapshot = store.load_snapshot(stream_id) if use_snapshot else None
+    if snapshot is not None and snapshot.schema_version == aggregate.schema_version:
+        state, start = aggregate.from_snapshot(snapshot), snapshot.version
+    else:
+        state, start = aggregate.initial, 0
+    later = store.read_stream(stream_id, from_version=start + 1)
+    return Loaded(aggregate.replay(later, state), later[-1].version if later else start, len(later))
+
+
+def take_snapshot(store: EventStore, aggregate: Aggregate[S], stream_id: str) -> Snapshot:
+    """Save (and return) a snapshot of ``stream_id`` at its current version."""
+    loaded = load(store, aggregate, stream_id)
+    snapshot = aggregate.to_snapshot(loaded.state, stream_id, loaded.version)
+    store.save_snapshot(snapshot)
+    return snapshot
+
+
+def handle_command(store: EventStore, aggregate: Aggregate[S], stream_id: str, command: Command,
+                   *, snapshot_every: int | None = None) -> AppendResult:
+    """Validate, load, decide, append; returns the stream's new version and global position.
+
+    Raises :class:`CommandRejected` when a rule refuses the command and
+    :class:`~eda_lab.errors.ConcurrencyConflict` when another writer appended since the load.
+    With ``snapshot_every=n`` it saves a snapshot each time the version passes a multiple of n.
+    Example::
+
+        withdraw = Command("WithdrawMoney", {"accountId": "acc-1", "amount": 30})
+        handle_command(store, BANK_ACCOUNT, "account-acc-1", withdraw)
+        # AppendResult(stream_id='account-acc-1', version=3, position=17)
+    """
+    aggregate.validate(command)
+    loaded = load(store, aggregate, stream_id)
+    events = aggregate.decide(loaded.state, command)
+    if not events:  # the command changed nothing: no append, no position
+        return AppendResult(stream_id, loaded.version, None)
+    result = store.append(stream_id, events, expected_version=loaded.version)
+    if snapshot_every and result.version // snapshot_every > loaded.version // snapshot_every:
+        state = aggregate.replay(events, loaded.state)
+        store.save_snapshot(aggregate.to_snapshot(state, stream_id, result.version))
+    return result
+
+
+def retry_on_conflict(action: Callable[[], T], *, attempts: int = 3,
+                      on_conflict: Callable[[ConcurrencyConflict], None] | None = None) -> T:
+    """Run ``action`` again (it reloads and decides again) while it loses a race.
+
+    Example::
+
+        retry_on_conflict(lambda: handle_command(store, BANK_ACCOUNT, stream_id, withdraw))
+
+    After ``attempts`` conflicts in a row the last :class:`ConcurrencyConflict` is raised;
+    ``on_conflict`` sees each one (to log or count it).
+    """
+    if attempts < 1:
+        raise ValueError(f"attempts must be 1 or more, got {attempts}")
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except ConcurrencyConflict as conflict:
+            if on_conflict is not None:
+                on_conflict(conflict)
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")  # the loop returns or raises
