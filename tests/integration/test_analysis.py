@@ -7,23 +7,16 @@ import json
 
 import pandas as pd
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
 from eda_lab.analysis.loading import events_per_second, group_lag_frame, topic_to_dataframe
-from eda_lab.clients import create_topic, reset_namespace
+from eda_lab.clients import create_topic
 from eda_lab.clients.cluster import admin_client
 from eda_lab.errors import TopicNotFound, WaitTimeout
-from eda_lab.settings import Settings
+from tests.helpers import produce_raw
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def clean_up(settings, ns):
-    """Leave no topic or group of this test behind on the shared broker."""
-    yield
-    reset_namespace(ns, settings, timeout_s=15)
 
 
 def wire(i: int, **data) -> bytes:
@@ -34,14 +27,6 @@ def wire(i: int, **data) -> bytes:
     }).encode()
 
 
-def produce(settings: Settings, topic: str, values, partitions: int = 3) -> None:
-    with KafkaProducer(**settings.client_kwargs()) as producer:
-        for i, value in enumerate(values):
-            producer.send(topic, key=f"k-{i}".encode(), value=value, partition=i % partitions,
-                          headers=[("event-type", b"OrderPlaced")])
-        producer.flush(10)
-
-
 @pytest.fixture
 def orders(settings, ns):
     """A 3-partition topic with 60 events whose data fields change along the way, one malformed."""
@@ -50,7 +35,8 @@ def orders(settings, ns):
     values = [wire(i, n=i, first=True) if i < 20 else wire(i, n=i, later={"x": i * 1.5})
               for i in range(60)]
     values[31] = b"not json"
-    produce(settings, topic, values)
+    produce_raw(settings, topic, values, spread_over=3, keyed=True,
+                headers=[("event-type", b"OrderPlaced")])
     return topic
 
 
