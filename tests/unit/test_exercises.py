@@ -6,4 +6,5 @@ def test_check_reports_right_wrong_and_unanswered(capsys):
     check("sum", 5, 4, hint="two plus two")
     check("sum", None, 4, hint="try")
     out = capsys.readouterr().out.splitlines()
-    assert out == ["✅ sum", "❌ sum: got 5; hint: two plus two", "❌ sum: not answered yet (try)"]
+    assert out == ["✅ sum", "❌ sum: expected 4, got 5. Look at: two plus two",
+                   "❌ sum: not answered yet. Look at: try"]
