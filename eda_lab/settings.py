@@ -1,9 +1,10 @@
-"""Connection settings, read from environment variables in one place.
+"""Settings, read from ``EDA_LAB_*`` environment variables in one place (and nowhere else).
 
-Every client the package makes takes its connection options from :class:`Settings`.
+Every client the package makes takes its connection options from :class:`Settings`; the local
+broker launcher takes its folders and Kafka version from :class:`LocalKafkaSettings`.
 Nothing here connects to anything: reading settings is pure.
 
-Environment variables (all optional):
+Environment variables (all optional; the README's Settings table lists the same):
 
 - ``EDA_LAB_BOOTSTRAP``: ``host:port[,host:port]`` of the cluster (default ``127.0.0.1:9092``,
   the local broker that ``eda-lab broker start`` runs).
@@ -12,6 +13,9 @@ Environment variables (all optional):
 - ``EDA_LAB_SECURITY_PROTOCOL``: ``PLAINTEXT`` (default), ``SSL``, ``SASL_PLAINTEXT``, ``SASL_SSL``.
 - ``EDA_LAB_SASL_MECHANISM``, ``EDA_LAB_SASL_USERNAME``, ``EDA_LAB_SASL_PASSWORD``.
 - ``EDA_LAB_SSL_CAFILE``, ``EDA_LAB_SSL_CERTFILE``, ``EDA_LAB_SSL_KEYFILE``.
+- ``EDA_LAB_HOME`` (the local broker's data and logs), ``EDA_LAB_CACHE`` (its jars),
+  ``EDA_LAB_KAFKA_VERSION`` (overrides the pinned Kafka), ``EDA_LAB_JAR_RESOLVER``
+  (``jgo``, ``mvn``, or ``none``: use the jar cache only).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .errors import SettingsError
@@ -28,6 +33,13 @@ DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 DEFAULT_NAMESPACE = "eda-lab"
 _SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 _NAME_OK = re.compile(r"^[A-Za-z0-9._-]+$")
+_VERSION_OK = re.compile(r"^\d+\.\d+\.\d+[A-Za-z0-9._-]*$")
+JAR_RESOLVERS = ("jgo", "mvn", "none")
+
+
+def _read(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
 
 
 @dataclass(frozen=True)
@@ -81,21 +93,16 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read settings from ``EDA_LAB_*`` environment variables, with localhost defaults."""
         env = os.environ if environ is None else environ
-
-        def get(name: str) -> str | None:
-            value = env.get(f"EDA_LAB_{name}", "").strip()
-            return value or None
-
         return cls(
-            bootstrap=get("BOOTSTRAP") or DEFAULT_BOOTSTRAP,
-            namespace=get("NAMESPACE") or DEFAULT_NAMESPACE,
-            security_protocol=(get("SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
-            sasl_mechanism=get("SASL_MECHANISM"),
-            sasl_username=get("SASL_USERNAME"),
-            sasl_password=get("SASL_PASSWORD"),
-            ssl_cafile=get("SSL_CAFILE"),
-            ssl_certfile=get("SSL_CERTFILE"),
-            ssl_keyfile=get("SSL_KEYFILE"),
+            bootstrap=named_bootstrap(env) or DEFAULT_BOOTSTRAP,
+            namespace=_read(env, "EDA_LAB_NAMESPACE") or DEFAULT_NAMESPACE,
+            security_protocol=(_read(env, "EDA_LAB_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),
+            sasl_mechanism=_read(env, "EDA_LAB_SASL_MECHANISM"),
+            sasl_username=_read(env, "EDA_LAB_SASL_USERNAME"),
+            sasl_password=_read(env, "EDA_LAB_SASL_PASSWORD"),
+            ssl_cafile=_read(env, "EDA_LAB_SSL_CAFILE"),
+            ssl_certfile=_read(env, "EDA_LAB_SSL_CERTFILE"),
+            ssl_keyfile=_read(env, "EDA_LAB_SSL_KEYFILE"),
         )
 
     def with_changes(self, **changes: Any) -> Settings:
@@ -122,3 +129,47 @@ class Settings:
 def get_settings() -> Settings:
     """The settings in force now (read from the environment on every call)."""
     return Settings.from_env()
+
+
+def named_bootstrap(environ: Mapping[str, str] | None = None) -> str | None:
+    """``EDA_LAB_BOOTSTRAP`` if it names a cluster, else None (then the local broker is meant)."""
+    return _read(os.environ if environ is None else environ, "EDA_LAB_BOOTSTRAP")
+
+
+@dataclass(frozen=True)
+class LocalKafkaSettings:
+    """Where the local broker keeps its files, and which Kafka it runs and how it gets the jars.
+
+    ``kafka_version`` None means the version eda-lab pins; ``jar_resolver`` None means jgo,
+    then mvn; ``"none"`` means the jar cache only (offline, or to prove the cache is complete).
+    """
+
+    home: Path
+    cache: Path
+    kafka_version: str | None = None
+    jar_resolver: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kafka_version is not None and not _VERSION_OK.match(self.kafka_version):
+            raise SettingsError(
+                f"EDA_LAB_KAFKA_VERSION={self.kafka_version!r} is not a Kafka version like 4.3.1"
+            )
+        if self.jar_resolver is not None and self.jar_resolver not in JAR_RESOLVERS:
+            raise SettingsError(
+                f"EDA_LAB_JAR_RESOLVER={self.jar_resolver!r} is not one of {JAR_RESOLVERS}"
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LocalKafkaSettings:
+        """Read ``EDA_LAB_HOME``, ``EDA_LAB_CACHE``, ``EDA_LAB_KAFKA_VERSION`` and
+        ``EDA_LAB_JAR_RESOLVER``; folders default to ``~/.local/share/eda-lab`` and
+        ``~/.cache/eda-lab``."""
+        env = os.environ if environ is None else environ
+        home, cache = _read(env, "EDA_LAB_HOME"), _read(env, "EDA_LAB_CACHE")
+        resolver = _read(env, "EDA_LAB_JAR_RESOLVER")
+        return cls(
+            home=Path(home).expanduser() if home else Path.home() / ".local" / "share" / "eda-lab",
+            cache=Path(cache).expanduser() if cache else Path.home() / ".cache" / "eda-lab",
+            kafka_version=_read(env, "EDA_LAB_KAFKA_VERSION"),
+            jar_resolver=resolver.lower() if resolver else None,
+        )

@@ -11,7 +11,8 @@ from pathlib import Path
 from ..clients.cluster import cluster_info
 from ..errors import EdaLabError
 from ..local_kafka.broker import LocalBroker
-from ..settings import get_settings
+from ..local_kafka.process import DEFAULT_HEAP_MB
+from ..settings import get_settings, named_bootstrap
 
 
 def _broker(args: argparse.Namespace) -> LocalBroker:
@@ -56,7 +57,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    if os.environ.get("EDA_LAB_BOOTSTRAP", "").strip():
+    if named_bootstrap():
         # A cluster was named (a workshop's, a real one): use it, start nothing locally.
         settings = get_settings()
         info = cluster_info(settings, timeout_s=args.timeout)
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     def broker_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--port", type=int, default=None, help="client port (default 9092)")
         p.add_argument("--home", type=Path, default=None, help="data/log folder (EDA_LAB_HOME)")
-        p.add_argument("--heap-mb", type=int, default=512, help="JVM heap cap in MB")
+        p.add_argument("--heap-mb", type=int, default=DEFAULT_HEAP_MB, help="JVM heap cap in MB")
         p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for start")
 
     broker = sub.add_parser("broker", help="run the local Kafka broker")

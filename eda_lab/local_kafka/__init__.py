@@ -1,15 +1,8 @@
-"""A local Apache Kafka broker run from its Maven jars: files, jars, Java, ports and the process."""
+"""A local Apache Kafka broker run from its Maven jars: node config, ports, files, jars, Java, process."""
 
 from __future__ import annotations
 
-from .broker import (
-    DEFAULT_HEAP_MB,
-    DEFAULT_PORT,
-    HOST,
-    BrokerStatus,
-    LocalBroker,
-    free_port,
-)
+from .broker import LocalBroker
 from .files import (
     default_cache,
     default_home,
@@ -24,6 +17,18 @@ from .java import (
     JavaRuntime,
     require_java,
 )
+from .node import (
+    DEFAULT_PORT,
+    HOST,
+    ListenerSpec,
+    NodeConfig,
+)
+from .ports import (
+    free_port,
+    port_is_free,
+)
+from .process import DEFAULT_HEAP_MB
+from .status import BrokerStatus
 
 __all__ = [
     "BrokerStatus",
@@ -33,11 +38,14 @@ __all__ = [
     "JavaRuntime",
     "KAFKA_MIN_JAVA",
     "KAFKA_VERSION",
+    "ListenerSpec",
     "LocalBroker",
+    "NodeConfig",
     "default_cache",
     "default_home",
     "free_port",
     "kafka_version",
+    "port_is_free",
     "require_java",
     "resolve_kafka_jars",
 ]

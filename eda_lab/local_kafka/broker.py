@@ -6,80 +6,29 @@ Example::
     status = broker.start()         # resolves jars once, formats storage once, waits for metadata
     print(status.bootstrap)         # 127.0.0.1:9092
     broker.stop()
+
+The node it runs is described by :class:`~eda_lab.local_kafka.node.NodeConfig`; this module
+only decides the ports, checks them, and starts, watches and stops the process.
 """
 
 from __future__ import annotations
 
-import errno
+import dataclasses
 import os
-import signal
-import socket
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 from ..clients.cluster import wait_for_broker
-from ..errors import BrokerExited, BrokerUnreachable, LocalBrokerError, PortInUse
+from ..errors import BrokerExited, BrokerUnreachable
 from ..settings import Settings
 from .files import BrokerFiles, BrokerState, default_cache, default_home, new_cluster_id
 from .jars import kafka_version, resolve_kafka_jars
 from .java import require_java
-
-HOST = "127.0.0.1"
-DEFAULT_PORT = 9092
-DEFAULT_HEAP_MB = 512
-
-
-@dataclass(frozen=True)
-class BrokerStatus:
-    """A snapshot of the local broker: whether it runs, where, which version, how big."""
-
-    running: bool
-    bootstrap: str
-    kafka_version: str
-    data_dir: Path
-    log_file: Path
-    pid: int | None = None
-    uptime_s: float | None = None
-    rss_bytes: int | None = None
-    already_running: bool = False
-
-    def describe(self) -> str:
-        """A few human-readable lines, as ``eda-lab broker status`` prints them."""
-        head = f"running (pid {self.pid})" if self.running else "stopped"
-        lines = [
-            f"state:      {head}",
-            f"bootstrap:  {self.bootstrap}",
-            f"kafka:      {self.kafka_version} (KRaft, combined broker+controller)",
-            f"data dir:   {self.data_dir}",
-            f"log file:   {self.log_file}",
-        ]
-        if self.running and self.uptime_s is not None:
-            lines.append(f"uptime:     {self.uptime_s:.0f} s")
-        if self.running and self.rss_bytes is not None:
-            lines.append(f"memory:     {self.rss_bytes / 2**20:.0f} MiB resident")
-        return "\n".join(lines)
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((HOST, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                return False
-            raise
-    return True
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+from .node import DEFAULT_PORT, HOST, NodeConfig
+from .ports import check_ports, free_port, port_is_free
+from .process import DEFAULT_HEAP_MB, KafkaJava, find_process, stop_process
+from .status import BrokerStatus, running_status
 
 
 class LocalBroker:
@@ -104,24 +53,19 @@ class LocalBroker:
 
     @property
     def port(self) -> int:
+        """The client port: the one asked for, else the last one used, else 9092."""
         state = self.files.read_state()
         return self._asked_port or (state.port if state else DEFAULT_PORT)
 
     @property
     def bootstrap(self) -> str:
+        """``host:port`` for clients."""
         return f"{HOST}:{self.port}"
 
-    def _process(self) -> psutil.Process | None:
-        state = self.files.read_state()
-        if not state or not state.pid:
-            return None
-        try:
-            proc = psutil.Process(state.pid)
-            alive = proc.status() != psutil.STATUS_ZOMBIE
-            ours = str(self.files.properties) in proc.cmdline()
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            return None
-        return proc if alive and ours else None
+    def _process(self):
+        if self._child is not None and self._child.poll() is not None:
+            self._child = None  # it exited (killed, crashed); poll() has reaped it
+        return find_process(self.files)
 
     def status(self) -> BrokerStatus:
         """Whether the broker runs, with its address, version, data dir, uptime and memory."""
@@ -134,31 +78,40 @@ class LocalBroker:
             data_dir=self.files.data_dir,
             log_file=self.files.log_file,
         )
-        if not proc:
-            return BrokerStatus(running=False, **info)
-        try:
-            rss = proc.memory_info().rss
-            uptime = time.time() - proc.create_time()
-        except psutil.Error:
-            rss = uptime = None
-        return BrokerStatus(True, pid=proc.pid, uptime_s=uptime, rss_bytes=rss, **info)
+        return running_status(proc, **info) if proc else BrokerStatus(running=False, **info)
 
     def start(self, timeout_s: float = 120.0) -> BrokerStatus:
         """Start in the background and wait until a client gets metadata; idempotent."""
         current = self.status()
         if current.running:
-            return BrokerStatus(**{**current.__dict__, "already_running": True})
+            return dataclasses.replace(current, already_running=True)
         java = require_java()
         state = self._prepare_state()
+        node = self.files.write_config(HOST, state)
+        check_ports(node, self.files.home)
         jars = resolve_kafka_jars(self.cache, state.kafka_version)
-        self.files.write_config(HOST, state)
-        classpath = os.pathsep.join(str(j) for j in jars)
+        kafka = KafkaJava(java.executable, os.pathsep.join(str(j) for j in jars), self.files,
+                          self.heap_mb)
         if not self.files.formatted:
-            self._format(java.executable, classpath, state.cluster_id)
-        proc = self._launch(java.executable, classpath)
+            kafka.format_storage(state.cluster_id)
+        self._child = proc = kafka.launch()
         state.pid, state.started_at = proc.pid, time.time()
         self.files.write_state(state)
-        settings = Settings(bootstrap=f"{HOST}:{state.port}")
+        self._wait_until_it_answers(proc, node, timeout_s)
+        return self.status()
+
+    def _prepare_state(self) -> BrokerState:
+        old = self.files.read_state()
+        port = self.port
+        if old and self.files.formatted:
+            # The controller port is part of the formatted quorum: keep it.
+            return BrokerState(port, old.controller_port, old.kafka_version, old.cluster_id)
+        cport = port + 1 if port_is_free(port + 1) else free_port()
+        return BrokerState(port, cport, kafka_version(), new_cluster_id())
+
+    def _wait_until_it_answers(self, proc: subprocess.Popen, node: NodeConfig,
+                               timeout_s: float) -> None:
+        settings = Settings(bootstrap=node.listener(node.inter_broker_listener).address)
         try:
             wait_for_broker(settings, timeout_s, alive=lambda: proc.poll() is None)
         except BrokerUnreachable as exc:
@@ -172,77 +125,16 @@ class LocalBroker:
                 f"The Kafka broker did not answer within {timeout_s:g} s and was stopped. "
                 f"Last lines of {self.files.log_file}:\n{self.files.log_tail()}"
             ) from exc
-        return self.status()
-
-    def _prepare_state(self) -> BrokerState:
-        old = self.files.read_state()
-        port = self.port
-        if not _port_free(port):
-            raise PortInUse(
-                f"Port {port} on {HOST} is taken by another program, so the broker cannot listen "
-                f"there. Stop that program, or use another port: `eda-lab broker start --port "
-                f"{port + 100}` and EDA_LAB_BOOTSTRAP={HOST}:{port + 100}."
-            )
-        if old and self.files.formatted:
-            # The controller port is part of the formatted quorum: keep it.
-            cport = old.controller_port
-            if not _port_free(cport):
-                raise PortInUse(
-                    f"Controller port {cport} on {HOST} (fixed when {self.files.data_dir} was "
-                    "formatted) is taken by another program. Stop that program, or delete "
-                    f"{self.files.home} to start afresh."
-                )
-            return BrokerState(port, cport, old.kafka_version, old.cluster_id)
-        cport = port + 1 if _port_free(port + 1) else free_port()
-        return BrokerState(port, cport, kafka_version(), new_cluster_id())
-
-    def _java_command(self, java: Path, classpath: str, *args: str) -> list[str]:
-        return [
-            str(java), f"-Xmx{self.heap_mb}m", "-Xms128m", "-XX:+UseG1GC",
-            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={self.files.log4j}",
-            f"-Dkafka.logs.dir={self.files.log_file.parent}",
-            "-cp", classpath, *args,
-        ]
-
-    def _format(self, java: Path, classpath: str, cluster_id: str) -> None:
-        cmd = self._java_command(
-            java, classpath, "kafka.tools.StorageTool", "format", "--standalone",
-            f"--cluster-id={cluster_id}", f"--config={self.files.properties}",
-        )
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
-        if done.returncode != 0:
-            raise LocalBrokerError(
-                f"Formatting the broker's storage in {self.files.data_dir} failed:\n"
-                f"{(done.stdout + done.stderr).strip()[-1500:]}\n"
-                f"If the folder holds an old or broken broker, delete {self.files.home}."
-            )
-
-    def _launch(self, java: Path, classpath: str) -> subprocess.Popen:
-        log = self.files.log_file
-        if log.exists():
-            log.replace(log.with_suffix(".log.1"))
-        cmd = self._java_command(java, classpath, "kafka.Kafka", str(self.files.properties))
-        with open(log, "ab") as out:
-            self._child = subprocess.Popen(
-                cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,  # Ctrl-C in the terminal must not kill the broker
-            )
-        return self._child
 
     def stop(self, timeout_s: float = 60.0) -> bool:
         """Stop the broker cleanly (SIGTERM, then SIGKILL after ``timeout_s``); True if it ran."""
         proc = self._process()
         if not proc:
             return False
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout_s)
-        except psutil.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc, timeout_s)
         if self._child is not None:
             self._child.wait(10)  # reap our own child so it does not linger as a zombie
+            self._child = None
         state = self.files.read_state()
         if state:
             state.pid = None

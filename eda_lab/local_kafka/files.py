@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from ..settings import LocalKafkaSettings
+from .node import NodeConfig
 
 _LOG4J2 = """\
 status=warn
@@ -26,14 +28,12 @@ logger.state.level=WARN
 
 def default_home() -> Path:
     """``EDA_LAB_HOME``, else ``~/.local/share/eda-lab``: the broker's data and logs."""
-    env = os.environ.get("EDA_LAB_HOME", "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".local" / "share" / "eda-lab"
+    return LocalKafkaSettings.from_env().home
 
 
 def default_cache() -> Path:
     """``EDA_LAB_CACHE``, else ``~/.cache/eda-lab``: the resolved Kafka jars."""
-    env = os.environ.get("EDA_LAB_CACHE", "").strip()
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "eda-lab"
+    return LocalKafkaSettings.from_env().cache
 
 
 def new_cluster_id() -> str:
@@ -102,35 +102,17 @@ class BrokerFiles:
         tmp.write_text(json.dumps(asdict(state), indent=2))
         tmp.replace(self.state_file)
 
-    def write_config(self, host: str, state: BrokerState) -> None:
-        """Write server.properties for a single combined broker+controller KRaft node."""
+    def write_config(self, host: str, state: BrokerState) -> NodeConfig:
+        """Write the configuration of the lab's single combined broker+controller node."""
+        node = NodeConfig.combined(state.port, state.controller_port, self.data_dir, host)
+        self.write_node(node)
+        return node
+
+    def write_node(self, node: NodeConfig) -> None:
+        """Write server.properties for ``node``, and the log4j2 configuration beside it."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        port, cport = state.port, state.controller_port
-        lines = {
-            "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.bootstrap.servers": f"{host}:{cport}",
-            "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
-            "advertised.listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-            "log.dirs": str(self.data_dir),
-            "num.partitions": "1",
-            # Topics are created on purpose in every lesson; a typo should fail, not create one.
-            "auto.create.topics.enable": "false",
-            "offsets.topic.replication.factor": "1",
-            "offsets.topic.num.partitions": "10",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "transaction.state.log.num.partitions": "4",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
-            # Without this every first join of a consumer group waits 3 s.
-            "group.initial.rebalance.delay.ms": "0",
-        }
-        self.properties.write_text("".join(f"{k}={v}\n" for k, v in lines.items()))
+        node.data_dir.mkdir(parents=True, exist_ok=True)
+        self.properties.write_text(node.render())
         self.log4j.write_text(_LOG4J2)
 
     def log_tail(self, lines: int = 30) -> str:

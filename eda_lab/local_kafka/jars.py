@@ -7,13 +7,13 @@ the pure-Python one in ``jgo`` (installed with eda-lab); ``mvn`` is the fallback
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from importlib import resources
 from pathlib import Path
 
 from ..errors import JarsUnavailable
+from ..settings import LocalKafkaSettings
 
 KAFKA_VERSION = "4.3.1"
 # The log4j2 binding for slf4j 1.7, at the log4j version Kafka 4.3 itself depends on.
@@ -23,7 +23,7 @@ _CLASSPATH_FILE = "classpath.txt"
 
 def kafka_version() -> str:
     """The Kafka version the local broker runs (``EDA_LAB_KAFKA_VERSION`` overrides the pin)."""
-    return os.environ.get("EDA_LAB_KAFKA_VERSION", "").strip() or KAFKA_VERSION
+    return LocalKafkaSettings.from_env().kafka_version or KAFKA_VERSION
 
 
 def _cached(folder: Path) -> list[Path] | None:
@@ -68,18 +68,21 @@ def _with_mvn(version: str, folder: Path) -> list[Path]:
 
 
 def resolve_kafka_jars(cache_dir: Path, version: str | None = None) -> list[Path]:
-    """The broker's classpath: from the cache if complete, else resolved and cached."""
+    """The broker's classpath: from the cache if complete, else resolved and cached.
+
+    ``EDA_LAB_JAR_RESOLVER`` picks ``jgo`` or ``mvn`` only, or ``none`` (the cache only).
+    """
     version = version or kafka_version()
     folder = cache_dir / f"kafka-{version}"
     jars = _cached(folder)
     if jars:
         return jars
     folder.mkdir(parents=True, exist_ok=True)
-    forced = os.environ.get("EDA_LAB_JAR_RESOLVER", "").strip().lower()
+    forced = LocalKafkaSettings.from_env().jar_resolver
     resolvers = [("jgo", _with_jgo), ("mvn", _with_mvn)]
     if forced:
         resolvers = [r for r in resolvers if r[0] == forced]
-    failures = []
+    failures = [] if resolvers else [f"EDA_LAB_JAR_RESOLVER={forced} allows the cache only"]
     for name, resolver in resolvers:
         try:
             jars = resolver(version, folder)

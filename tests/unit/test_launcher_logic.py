@@ -1,15 +1,19 @@
-"""Launcher logic that needs no broker: Java detection, configuration, state, doctor helpers."""
+"""Launcher logic that needs no broker: Java detection, node configuration, state, status text,
+doctor helpers. (Anything that starts a process or opens a socket is in tests/integration.)"""
 
 import base64
-import os
+from pathlib import Path
 
 import pytest
 
 from eda_lab.cli.doctor import Check, _same_address
 from eda_lab.errors import JavaNotFound
-from eda_lab.local_kafka.broker import BrokerStatus, LocalBroker
+from eda_lab.local_kafka.broker import LocalBroker
 from eda_lab.local_kafka.files import BrokerFiles, BrokerState, new_cluster_id
 from eda_lab.local_kafka.java import find_java, parse_java_version
+from eda_lab.local_kafka.node import ListenerSpec, NodeConfig
+from eda_lab.local_kafka.process import KafkaJava
+from eda_lab.local_kafka.status import BrokerStatus
 
 
 @pytest.mark.parametrize("text, major", [
@@ -69,14 +73,6 @@ def test_stopped_broker_status_and_port_memory(tmp_path):
     assert LocalBroker(home=tmp_path, port=9600).port == 9600
 
 
-def test_a_stale_pid_is_not_taken_for_a_running_broker(tmp_path):
-    # Our own pid is alive but is not a Kafka broker of this home folder.
-    BrokerFiles(tmp_path).write_state(BrokerState(9500, 9501, "4.3.1", "abc", pid=os.getpid()))
-    broker = LocalBroker(home=tmp_path)
-    assert not broker.status().running
-    assert broker.stop() is False
-
-
 def test_status_text_shows_memory_and_uptime():
     text = BrokerStatus(True, "127.0.0.1:9092", "4.3.1", "/d", "/l", pid=7,
                         uptime_s=12.4, rss_bytes=300 * 2**20).describe()
@@ -89,3 +85,77 @@ def test_doctor_line_and_address_matching():
     assert _same_address("localhost:9092", "127.0.0.1:9092")
     assert not _same_address("kafka:9092", "127.0.0.1:9092")
     assert not _same_address("127.0.0.1:9093", "127.0.0.1:9092")
+
+
+# Today's single node, as the files written before NodeConfig existed spelt it, key by key.
+TODAYS_NODE = {
+    "process.roles": "broker,controller",
+    "node.id": "1",
+    "controller.quorum.bootstrap.servers": "127.0.0.1:9401",
+    "listeners": "PLAINTEXT://127.0.0.1:9400,CONTROLLER://127.0.0.1:9401",
+    "advertised.listeners": "PLAINTEXT://127.0.0.1:9400,CONTROLLER://127.0.0.1:9401",
+    "inter.broker.listener.name": "PLAINTEXT",
+    "controller.listener.names": "CONTROLLER",
+    "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    "log.dirs": "/data",
+    "num.partitions": "1",
+    "auto.create.topics.enable": "false",
+    "offsets.topic.replication.factor": "1",
+    "offsets.topic.num.partitions": "10",
+    "transaction.state.log.replication.factor": "1",
+    "transaction.state.log.min.isr": "1",
+    "transaction.state.log.num.partitions": "4",
+    "share.coordinator.state.topic.replication.factor": "1",
+    "share.coordinator.state.topic.min.isr": "1",
+    "group.initial.rebalance.delay.ms": "0",
+}
+
+
+def test_the_default_node_is_todays_single_combined_node():
+    node = NodeConfig.combined(port=9400, controller_port=9401, data_dir=Path("/data"))
+    assert node.properties() == TODAYS_NODE
+    assert list(node.properties()) == list(TODAYS_NODE)  # the order it is written in
+    assert node.render().splitlines()[0] == "process.roles=broker,controller"
+    assert node.ports == (9400, 9401)
+    assert node.listener("CONTROLLER").address == "127.0.0.1:9401"
+    with pytest.raises(KeyError, match="SSL"):
+        node.listener("SSL")
+
+
+def test_another_node_is_other_data_not_other_code():
+    # The shape a later three-node or secured cluster needs: a broker-only node 2 with a TLS
+    # listener advertised under a host name, three controllers, internal topics replicated.
+    node = NodeConfig(
+        node_id=2, roles=("broker",),
+        listeners=(ListenerSpec("INTERNAL", 19092), ListenerSpec("EXTERNAL", 9094, "0.0.0.0",
+                                                                 "SSL", advertised_host="kafka-2")),
+        quorum=("c1:9093", "c2:9093", "c3:9093"), data_dir=Path("/d2"),
+        inter_broker_listener="INTERNAL", replication_factor=3, min_insync_replicas=2,
+        extra=(("ssl.keystore.location", "/k.jks"),),
+    )
+    props = node.properties()
+    assert props["node.id"] == "2" and props["process.roles"] == "broker"
+    assert props["listeners"] == "INTERNAL://127.0.0.1:19092,EXTERNAL://0.0.0.0:9094"
+    assert props["advertised.listeners"] == "INTERNAL://127.0.0.1:19092,EXTERNAL://kafka-2:9094"
+    assert props["listener.security.protocol.map"] == "EXTERNAL:SSL,INTERNAL:PLAINTEXT"
+    assert props["controller.quorum.bootstrap.servers"] == "c1:9093,c2:9093,c3:9093"
+    assert props["offsets.topic.replication.factor"] == "3"
+    assert props["transaction.state.log.min.isr"] == "2"
+    assert props["ssl.keystore.location"] == "/k.jks"
+
+
+def test_write_config_writes_the_combined_node_it_returns(tmp_path):
+    files = BrokerFiles(tmp_path)
+    node = files.write_config("127.0.0.1", BrokerState(9400, 9401, "4.3.1", "x"))
+    assert files.properties.read_text() == node.render()
+    assert node == NodeConfig.combined(9400, 9401, tmp_path / "data")
+
+
+def test_java_command_names_the_heap_log_config_and_classpath(tmp_path):
+    files = BrokerFiles(tmp_path)
+    cmd = KafkaJava(Path("/jdk/bin/java"), "a.jar:b.jar", files, heap_mb=256).command(
+        "kafka.Kafka", str(files.properties))
+    assert cmd[0] == "/jdk/bin/java" and "-Xmx256m" in cmd
+    assert f"-Dlog4j2.configurationFile={files.log4j}" in cmd
+    assert cmd[cmd.index("-cp") + 1] == "a.jar:b.jar"
+    assert cmd[-2:] == ["kafka.Kafka", str(files.properties)]
