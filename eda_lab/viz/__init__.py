@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from .diagrams import (
+    kafka_overview,
+    service_map,
+)
 from .group_plots import (
     assignment_chart,
     lag_bars,
@@ -20,12 +24,14 @@ from .style import (
 
 __all__ = [
     "assignment_chart",
+    "kafka_overview",
     "key_spread",
     "lag_bars",
     "member_colors",
     "offsets_over_time",
     "ownership_spans",
     "rebalance_replay",
+    "service_map",
     "throughput_chart",
     "topic_layout",
 ]
