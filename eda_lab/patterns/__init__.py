@@ -5,16 +5,24 @@ from __future__ import annotations
 from .batches import BatchOutcome, handle_batch, message_id
 from .handler_loop import HandlerLoop
 from .idempotency import IdempotencyStore, SqliteIdempotencyStore
+from .order_summaries import ORDER_SUMMARIES, apply_order_event
 from .progress import LoopReport, Send, StopRules, next_offsets
+from .projection import Projector
+from .read_models import Projection, ReadModel
 
 __all__ = [
     "BatchOutcome",
     "HandlerLoop",
     "IdempotencyStore",
     "LoopReport",
+    "ORDER_SUMMARIES",
+    "Projection",
+    "Projector",
+    "ReadModel",
     "Send",
     "SqliteIdempotencyStore",
     "StopRules",
+    "apply_order_event",
     "handle_batch",
     "message_id",
     "next_offsets",

@@ -82,12 +82,15 @@ class HandlerLoop:
         self._consumer: EventConsumer | None = None
         self._publisher: EventPublisher | None = None
         self._on_rebalance_too = on_rebalance
+        self._until: Callable[[], bool] | None = None
         self._assigned_at: float | None = None
 
     def run(self, max_events: int | None = None, idle_s: float | None = 5.0,
-            timeout_s: float = 60.0) -> LoopReport:
-        """Run in this thread until a stop rule or :meth:`stop`; return the report."""
+            timeout_s: float = 60.0, until: Callable[[], bool] | None = None) -> LoopReport:
+        """Run in this thread until a stop rule, ``until()`` is true (stopped ``done``) or
+        :meth:`stop`; return the report."""
         rules = StopRules(max_events, idle_s, timeout_s)
+        self._until = until
         self.report, self._assigned_at = LoopReport(), None
         try:
             with EventConsumer(*self.topics, group=self.group, settings=self.settings,
@@ -126,9 +129,7 @@ class HandlerLoop:
 
     def join(self, timeout_s: float = 30.0) -> LoopReport:
         """Wait for the background run to end: its report, or its error raised here."""
-        if self._job is None:
-            raise RuntimeError(f"{self.name} was never started: call start() first")
-        return self._job.join(timeout_s)
+        return self.report if self._job is None else self._job.join(timeout_s)
 
     def _until_stopped(self, rules: StopRules, consumer: EventConsumer) -> str:
         self._consumer, started, last_new = consumer, time.monotonic(), None
@@ -142,6 +143,8 @@ class HandlerLoop:
                                stop_requested=self._stop.is_set())
             if why:
                 return why
+            if self._until is not None and self._until():
+                return "done"
             wait = rules.poll_s(started=started, last_new=fresh, now=now)
             room = self.batch_size if rules.max_events is None else min(
                 self.batch_size, rules.max_events - self.report.seen)

@@ -101,7 +101,8 @@ class StopRules:
 class LoopReport:
     """What a loop run did: records ``seen``, ``handled``, ``duplicates`` skipped by the
     idempotency store, ``malformed`` routed, messages ``sent``, the offsets ``committed`` and
-    why it ``stopped`` (``max_events``, ``idle``, ``timeout``, ``stopped`` or ``error``)."""
+    why it ``stopped`` (``max_events``, ``idle``, ``timeout``, ``stopped``, ``done`` or
+    ``error``)."""
 
     seen: int = 0
     handled: int = 0

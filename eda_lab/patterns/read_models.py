@@ -1,0 +1,149 @@
+"""A read model in SQLite: the view tables, the checkpoint written with them, rebuild and swap.
+
+The projector's correctness rests on one transaction per batch that updates the view **and**
+the checkpoint (the next offset per topic and partition). A redelivered event is below the
+checkpoint and is skipped, so even a projection that adds (``paid = paid + amount``) never
+double counts. A rebuild fills a shadow table from the start of the topic while queries keep
+reading the live one, then swaps the two, with their checkpoints, in one transaction.
+
+Schema::
+
+    <view>                  the projection's own columns
+    <view>__rebuild         the shadow table while a rebuild runs
+    projection_checkpoints  view TEXT, topic TEXT, partition INTEGER, next_offset INTEGER
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..clients.records import Received
+from ..messages.envelope import Event
+
+Apply = Callable[[sqlite3.Connection, str, Event, Received], None]
+_CHECKPOINTS = ("CREATE TABLE IF NOT EXISTS projection_checkpoints (view TEXT NOT NULL, "
+                "topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL, "
+                "PRIMARY KEY (view, topic, partition))")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A view: its ``table`` name, its ``columns`` (SQL), the ``order_by`` of its rows, and
+    ``apply(db, table, event, record)``, which changes the rows of ``table`` for one event.
+
+    ``apply`` is given the table name because a rebuild writes into a shadow table.
+    """
+
+    table: str
+    columns: str
+    order_by: str
+    apply: Apply
+
+
+class ReadModel:
+    """One projection's view and checkpoints in a SQLite file (WAL: readers never wait).
+
+    Example::
+
+        model = ReadModel("orders.db", ORDER_SUMMARIES)
+        model.apply_batch([(record.event, record) for record in records])
+        model.rows()[:3], model.checkpoints(), model.view_hash()
+    """
+
+    def __init__(self, path: str | Path, projection: Projection, timeout_s: float = 10.0):
+        self.path, self.projection = str(path), projection
+        self.shadow = f"{projection.table}__rebuild"
+        self._lock = threading.Lock()  # one connection, used by the projector's thread too
+        self._db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None,
+                                   check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        with self._write() as db:
+            db.execute(_CHECKPOINTS)
+            db.execute(f"CREATE TABLE IF NOT EXISTS {projection.table} ({projection.columns})")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def apply_batch(self, items: list[tuple[Event, Received]], shadow: bool = False,
+                    until: dict[tuple[str, int], int] | None = None) -> int:
+        """Apply events not yet applied, and move the checkpoint, in one transaction.
+
+        Skips records below the checkpoint (redelivered) and, with ``until``, at or past that
+        offset (a rebuild stops where it started). Returns how many events were applied.
+        """
+        view = self.shadow if shadow else self.projection.table
+        applied = 0
+        with self._write() as db:
+            marks = self._checkpoints(db, view)
+            for event, record in items:
+                where = (record.topic, record.partition)
+                if record.offset < marks.get(where, 0) or (
+                        until is not None and record.offset >= until.get(where, 0)):
+                    continue
+                self.projection.apply(db, view, event, record)
+                marks[where] = record.offset + 1
+                applied += 1
+            db.executemany("INSERT OR REPLACE INTO projection_checkpoints VALUES (?, ?, ?, ?)",
+                           [(view, t, p, o) for (t, p), o in marks.items()])
+        return applied
+
+    def checkpoints(self, shadow: bool = False) -> dict[tuple[str, int], int]:
+        """The next offset to apply per ``(topic, partition)``."""
+        with self._lock:
+            return self._checkpoints(self._db, self.shadow if shadow else self.projection.table)
+
+    @staticmethod
+    def _checkpoints(db: sqlite3.Connection, view: str) -> dict[tuple[str, int], int]:
+        rows = db.execute("SELECT topic, partition, next_offset FROM projection_checkpoints "
+                          "WHERE view = ?", (view,))
+        return {(t, p): o for t, p, o in rows}
+
+    def rows(self, shadow: bool = False) -> list[dict[str, Any]]:
+        """Every row of the view, as dicts, in ``order_by`` order."""
+        with self._lock:
+            cursor = self._db.execute(f"SELECT * FROM {self.shadow if shadow else self.projection.table}"
+                                      f" ORDER BY {self.projection.order_by}")
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def view_hash(self, shadow: bool = False) -> str:
+        """A SHA-256 of the view's rows: equal hashes, equal views (checkpoints excluded)."""
+        rows = [list(r.values()) for r in self.rows(shadow)]
+        return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+
+    def begin_rebuild(self) -> None:
+        """An empty shadow table, with no checkpoint, for a rebuild from the start."""
+        with self._write() as db:
+            db.execute(f"DROP TABLE IF EXISTS {self.shadow}")
+            db.execute(f"CREATE TABLE {self.shadow} ({self.projection.columns})")
+            db.execute("DELETE FROM projection_checkpoints WHERE view = ?", (self.shadow,))
+
+    def swap(self) -> None:
+        """Put the shadow table and its checkpoints in place of the live ones, atomically."""
+        live = self.projection.table
+        with self._write() as db:
+            db.execute(f"DROP TABLE {live}")
+            db.execute(f"ALTER TABLE {self.shadow} RENAME TO {live}")
+            db.execute("DELETE FROM projection_checkpoints WHERE view = ?", (live,))
+            db.execute("UPDATE projection_checkpoints SET view = ? WHERE view = ?",
+                       (live, self.shadow))
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()

@@ -1,0 +1,116 @@
+"""The read model in a SQLite file, without a broker: checkpoint and view in one transaction,
+redelivery changes nothing, a rebuild into a shadow table swaps in atomically, view hashes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from eda_lab.clients.records import Received
+from eda_lab.messages.envelope import Event
+from eda_lab.patterns import ORDER_SUMMARIES, ReadModel
+
+
+def history() -> list[tuple[Event, Received]]:
+    """Two orders on two partitions: placed, paid, shipped; one cancelled."""
+    plan = [(0, "o-1", "OrderPlaced", 30), (1, "o-2", "OrderPlaced", 12),
+            (0, "o-1", "OrderPaid", 30), (1, "o-2", "OrderCancelled", 0),
+            (0, "o-1", "OrderShipped", 0), (1, "o-2", "SomethingElse", 0)]
+    offsets = {0: 0, 1: 0}
+    items = []
+    for i, (partition, order, kind, amount) in enumerate(plan):
+        event = Event(kind, {"orderId": order, "amount": amount}, event_id=f"e-{i}",
+                      timestamp=f"2026-11-27T10:00:0{i}Z")
+        items.append((event, Received("orders", partition, offsets[partition], order, 0, {},
+                                      event.to_json())))
+        offsets[partition] += 1
+    return items
+
+
+@pytest.fixture
+def model(tmp_path):
+    opened = ReadModel(tmp_path / "orders.db", ORDER_SUMMARIES)
+    yield opened
+    opened.close()
+
+
+def test_events_become_rows_and_the_checkpoint_moves_with_them(model):
+    assert model.apply_batch(history()) == 6
+    assert [(r["order_id"], r["status"], r["total"], r["paid"], r["events"])
+            for r in model.rows()] == [("o-1", "shipped", 30.0, 30.0, 3),
+                                       ("o-2", "cancelled", 12.0, 0.0, 2)]
+    assert model.checkpoints() == {("orders", 0): 3, ("orders", 1): 3}
+
+
+def test_a_redelivered_event_changes_nothing(model):
+    items = history()
+    model.apply_batch(items[:4])
+    before = model.view_hash()
+    assert model.apply_batch(items[:4]) == 0   # the whole batch again, after a crash
+    assert model.view_hash() == before
+    model.apply_batch(items[2:])                # overlapping: only the new ones count
+    assert model.rows()[0]["paid"] == 30.0 and model.rows()[0]["events"] == 3
+
+
+def test_without_the_checkpoint_the_same_projection_double_counts(tmp_path):
+    # What the checkpoint prevents: apply is additive, so applying twice counts twice.
+    db = sqlite3.connect(tmp_path / "naive.db")
+    db.execute(f"CREATE TABLE order_summaries ({ORDER_SUMMARIES.columns})")
+    for _ in range(2):
+        for event, record in history()[:3]:
+            ORDER_SUMMARIES.apply(db, "order_summaries", event, record)
+    assert db.execute("SELECT paid, events FROM order_summaries WHERE order_id = 'o-1'"
+                      ).fetchone() == (60.0, 4)
+
+
+def test_a_failing_apply_leaves_view_and_checkpoint_as_they_were(model):
+    items = history()
+    model.apply_batch(items[:2])
+    before = (model.view_hash(), model.checkpoints())
+    broken = (Event("OrderPaid", {"orderId": "o-1", "amount": "lots"}), items[2][1])
+    with pytest.raises(ValueError):
+        model.apply_batch([items[3], broken])
+    assert (model.view_hash(), model.checkpoints()) == before
+
+
+def test_the_view_survives_reopening_the_file(model, tmp_path):
+    model.apply_batch(history())
+    again = ReadModel(tmp_path / "orders.db", ORDER_SUMMARIES)
+    assert again.view_hash() == model.view_hash()
+    assert again.checkpoints() == model.checkpoints()
+    again.close()
+
+
+def test_a_rebuild_fills_a_shadow_table_then_swaps_it_in(model, tmp_path):
+    items = history()
+    model.apply_batch(items)
+    incremental = model.view_hash()
+    model.begin_rebuild()
+    assert model.rows(shadow=True) == [] and model.checkpoints(shadow=True) == {}
+    model.apply_batch(items[:3], shadow=True)
+    assert model.view_hash() == incremental        # queries still read the live view
+    model.apply_batch(items[3:], shadow=True)
+    model.swap()
+    assert model.view_hash() == incremental
+    assert model.checkpoints() == {("orders", 0): 3, ("orders", 1): 3}
+    assert model.checkpoints(shadow=True) == {}
+    tables = {r[0] for r in sqlite3.connect(tmp_path / "orders.db").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"order_summaries", "projection_checkpoints"}
+
+
+def test_a_rebuild_stops_at_the_offsets_it_was_asked_to_reach(model):
+    items = history()
+    model.begin_rebuild()
+    applied = model.apply_batch(items, shadow=True, until={("orders", 0): 2, ("orders", 1): 3})
+    assert applied == 5
+    assert model.checkpoints(shadow=True) == {("orders", 0): 2, ("orders", 1): 3}
+
+
+def test_different_views_have_different_hashes(model, tmp_path):
+    model.apply_batch(history()[:5])
+    other = ReadModel(tmp_path / "other.db", ORDER_SUMMARIES)
+    other.apply_batch(history()[:4])
+    assert other.view_hash() != model.view_hash()
+    other.close()
