@@ -7,7 +7,7 @@ from .doctor import (
     Check,
     run_checks,
 )
-from .kafka_tools import KAFKA_TOOLS, describe_group, run_kafka_tool
+from .kafka_tools import KAFKA_TOOLS, describe_group, producer_perf_test, run_kafka_tool
 
 __all__ = [
     "Check",
@@ -15,6 +15,7 @@ __all__ = [
     "build_parser",
     "describe_group",
     "main",
+    "producer_perf_test",
     "run_checks",
     "run_kafka_tool",
 ]

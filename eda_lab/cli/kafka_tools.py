@@ -10,10 +10,12 @@ jars); it is resolved once with ``jgo`` and cached beside the broker's jars.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import JarsUnavailable
 from ..local_kafka.files import default_cache
@@ -139,6 +141,25 @@ def parse_table(text: str) -> list[dict[str, str]]:
         elif len(cells) == len(header):
             rows.append(dict(zip(header, cells, strict=True)))
     return rows
+
+
+def producer_perf_test(topic: str, records: int, record_size: int,
+                       settings: Settings | None = None, **producer_config: Any) -> float:
+    """Records per second of Kafka's own Java producer (``kafka-producer-perf-test``).
+
+    ``producer_config`` uses Java's names with ``_`` for ``.``: ``linger_ms=20`` is
+    ``linger.ms=20``. Example::
+
+        rate = producer_perf_test(ns.topic("bench"), 100_000, 250, acks="all")
+    """
+    props = [f"{k.replace('_', '.')}={v}" for k, v in producer_config.items()]
+    done = run_kafka_tool("producer-perf-test", "--topic", topic, "--num-records", str(records),
+                          "--record-size", str(record_size), "--throughput", "-1",
+                          *(["--command-property", *props] if props else []), settings=settings)
+    summary = re.search(r"(\d+) records sent, ([\d.]+) records/sec", done.stdout)
+    if done.returncode != 0 or not summary:
+        raise RuntimeError(f"kafka-producer-perf-test failed: {(done.stderr or done.stdout).strip()}")
+    return float(summary.group(2))
 
 
 def _run_from_cli(args) -> int:  # noqa: ANN001  # an argparse.Namespace
