@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup lab test unit integration notebooks lint bench broker-start broker-stop doctor clean
+.PHONY: setup lab test unit doctest integration quick notebooks lint bench broker-start broker-stop doctor clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,20 @@ lab: setup
 test: setup
 	$(PY) tools/run_tests.py
 
+# The pieces of `make test`, for a quicker loop while working. `integration`, `quick`, `doctest`
+# and `notebooks` talk to the broker at EDA_LAB_BOOTSTRAP (default 127.0.0.1:9092: `make
+# broker-start`); `unit` needs nothing.
 unit: setup
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests -m "not integration"
+
+doctest: setup
+	$(PY) -m pytest --doctest-modules eda_lab
 
 integration: setup
-	$(PY) -m pytest tests/integration
+	$(PY) -m pytest tests -m integration
+
+quick: setup
+	$(PY) -m pytest tests -m "not slow"
 
 notebooks: setup
 	$(PY) -m pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg

@@ -22,9 +22,12 @@ def _verdict(name: str, ok: bool, expected: Any = None, got: Any = None, look: s
 def check(name: str, answer: Any, expected: Any, hint: str = "") -> None:
     """Print ``✅ name`` when ``answer == expected``, else expected beside got and the hint.
 
-    Example::
-
-        check("records in partition 1", answer, 3, hint="end offset minus log start offset")
+    >>> check("records in partition 1", 3, 3)
+    ✅ records in partition 1
+    >>> check("records in partition 1", 4, 3, hint="end offset minus log start offset")
+    ❌ records in partition 1: expected 3, got 4. Look at: end offset minus log start offset
+    >>> check("records in partition 1", ..., 3)
+    ❌ records in partition 1: not answered yet
     """
     if answer is None or answer is Ellipsis:
         print(f"❌ {name}: not answered yet" + (f". Look at: {hint}" if hint else ""))

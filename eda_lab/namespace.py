@@ -16,11 +16,14 @@ from .settings import Settings, get_settings
 class Namespace:
     """The topic and group names of one lesson for one learner.
 
-    Example::
+    Notebooks get theirs with ``ns = namespace("02-producing")`` (the prefix from
+    ``EDA_LAB_NAMESPACE``, ``eda-lab`` by default):
 
-        ns = namespace("02-producing")
-        ns.topic("orders")        # 'eda-lab.02-producing.orders'
-        ns.group("billing")       # 'eda-lab.02-producing.billing'
+    >>> ns = Namespace(prefix="eda-lab", lesson="02-producing")
+    >>> ns.topic("orders"), ns.group("billing")
+    ('eda-lab.02-producing.orders', 'eda-lab.02-producing.billing')
+    >>> ns.owns("eda-lab.03-consuming.orders"), ns.short("eda-lab.02-producing.orders")
+    (False, 'orders')
     """
 
     prefix: str

@@ -46,12 +46,16 @@ def _read(env: Mapping[str, str], name: str) -> str | None:
 class Settings:
     """How to reach the cluster, and the prefix for this learner's topics and groups.
 
-    Example::
+    ``Settings.from_env()`` reads them from ``EDA_LAB_*`` variables; any kafka-python client
+    takes ``**settings.client_kwargs()``. Credentials are kept out of ``repr`` so they never
+    show up in logs or notebook output:
 
-        settings = Settings.from_env()
-        KafkaProducer(**settings.client_kwargs())
-
-    Credentials are kept out of ``repr`` so they never show up in logs or notebook output.
+    >>> settings = Settings(bootstrap="broker-1:9092,broker-2:9092", security_protocol="SASL_SSL",
+    ...                     sasl_mechanism="PLAIN", sasl_username="alice", sasl_password="s3cret")
+    >>> settings.client_kwargs()["bootstrap_servers"]
+    ['broker-1:9092', 'broker-2:9092']
+    >>> "s3cret" in repr(settings), settings.client_kwargs()["sasl_plain_password"]
+    (False, 's3cret')
     """
 
     bootstrap: str = DEFAULT_BOOTSTRAP

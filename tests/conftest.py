@@ -8,6 +8,7 @@ Helpers that are not fixtures (random names, test records, the CLI, waiting) are
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +38,18 @@ def ns(settings: Settings) -> Iterator[Namespace]:
     fresh = Namespace(prefix=random_name("test"), lesson="it")
     yield fresh
     reset_namespace(fresh, settings, timeout_s=15)
+
+
+INTEGRATION = Path(__file__).parent / "integration"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The directory decides: every test in tests/integration is marked ``integration``, so
+    ``-m integration`` and ``-m "not integration"`` select exactly the two directories."""
+    for item in items:
+        inside = item.path.is_relative_to(INTEGRATION)
+        if inside:
+            item.add_marker(pytest.mark.integration)
+        elif item.get_closest_marker("integration"):
+            raise pytest.UsageError(f"{item.nodeid} is marked integration: move it to "
+                                    "tests/integration (tests/unit need nothing)")

@@ -48,9 +48,12 @@ def to_positive(n: int) -> int:
 def partition_for(key: bytes | str, num_partitions: int) -> int:
     """The partition Kafka's default partitioner picks for ``key`` (a str is UTF-8 encoded).
 
-    Example::
+    The same number every time, in every client (Java, kafkajs, kafka-python):
 
-        partition_for("ord-123", 6)   # the same number every time, in every client
+    >>> partition_for("ord-123", 6)
+    2
+    >>> partition_for(b"ord-123", 6)
+    2
     """
     if num_partitions < 1:
         raise ValueError(f"num_partitions must be 1 or more, got {num_partitions}")

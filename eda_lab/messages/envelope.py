@@ -125,11 +125,12 @@ class _Envelope:
 class Event(_Envelope):
     """Something that happened, named in the past tense.
 
-    Example::
-
-        placed = Event("OrderPlaced", {"orderId": "ord-123"}, source="order-service")
-        paid = placed.caused("PaymentTaken", {"orderId": "ord-123"}, source="billing")
-        Event.from_json(placed.to_json()) == placed   # True
+    >>> placed = Event("OrderPlaced", {"orderId": "ord-123"}, source="order-service")
+    >>> paid = placed.caused("PaymentTaken", {"orderId": "ord-123"}, source="billing")
+    >>> paid.correlation_id == placed.correlation_id, paid.causation_id == placed.event_id
+    (True, True)
+    >>> Event.from_json(placed.to_json()) == placed
+    True
     """
 
     _KIND: ClassVar[str] = "event"
