@@ -6,6 +6,7 @@ from .batches import BatchOutcome, handle_batch, message_id
 from .handler_loop import HandlerLoop
 from .idempotency import IdempotencyStore, SqliteIdempotencyStore
 from .order_summaries import ORDER_SUMMARIES, apply_order_event
+from .outbox import OutboxRelay
 from .progress import LoopReport, Send, StopRules, next_offsets
 from .projection import Projector
 from .read_models import Projection, ReadModel
@@ -16,6 +17,7 @@ __all__ = [
     "IdempotencyStore",
     "LoopReport",
     "ORDER_SUMMARIES",
+    "OutboxRelay",
     "Projection",
     "Projector",
     "ReadModel",

@@ -28,24 +28,29 @@ def apply_order_event(db: sqlite3.Connection, table: str, event: Event, record: 
                           "amount": 5}), record)
     """
     status = _STATUS.get(event.event_type)
-    order_id = event.data.get("orderId") or record.key
+    data = event.data
+    order_id = data.get("orderId") or record.key
     if status is None or not order_id:
         return
-    amount = float(event.data.get("amount") or 0)
-    total = amount if status == "placed" else 0.0
-    paid = amount if status == "paid" else 0.0
+    # The Order aggregate's events (eventsourcing/order.py); "amount" on OrderPlaced is the
+    # hand-written events' name for the total.
+    total = float(data.get("total", data.get("amount", 0)) or 0) if status == "placed" else 0.0
+    paid = {"paid": float(data.get("amount") or 0),
+            "cancelled": -float(data.get("refund") or 0)}.get(status, 0.0)
     db.execute(
-        f"INSERT INTO {table} (order_id, status, total, paid, events, last_event_id, updated_at)"
-        " VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (order_id) DO UPDATE SET"
-        " status = excluded.status, total = total + excluded.total, paid = paid + excluded.paid,"
-        " events = events + 1, last_event_id = excluded.last_event_id,"
-        " updated_at = excluded.updated_at",
-        (order_id, status, total, paid, event.event_id, event.timestamp))
+        f"INSERT INTO {table} (order_id, customer_id, status, total, paid, events, "
+        "last_event_id, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (order_id) DO "
+        "UPDATE SET customer_id = COALESCE(excluded.customer_id, customer_id), "
+        "status = excluded.status, total = total + excluded.total, paid = paid + excluded.paid, "
+        "events = events + 1, last_event_id = excluded.last_event_id, "
+        "updated_at = excluded.updated_at",
+        (order_id, data.get("customerId"), status, total, paid, event.event_id, event.timestamp))
 
 
 ORDER_SUMMARIES = Projection(
     table="order_summaries",
-    columns=("order_id TEXT PRIMARY KEY, status TEXT NOT NULL, total REAL NOT NULL, "
+    columns=("order_id TEXT PRIMARY KEY, customer_id TEXT, status TEXT NOT NULL, "
+             "total REAL NOT NULL, "
              "paid REAL NOT NULL, events INTEGER NOT NULL, last_event_id TEXT NOT NULL, "
              "updated_at TEXT NOT NULL"),
     order_by="order_id",

@@ -114,3 +114,20 @@ def test_different_views_have_different_hashes(model, tmp_path):
     other.apply_batch(history()[:4])
     assert other.view_hash() != model.view_hash()
     other.close()
+
+
+def test_the_order_aggregates_own_events_project_into_a_summary(model):
+    from eda_lab.messages.envelope import Command
+    from eda_lab.patterns.eventsourcing import ORDER, Order
+
+    state, items = Order(), []
+    for command in (Command("PlaceOrder", {"orderId": "o-7", "customerId": "c-7", "total": 2500}),
+                    Command("PayOrder", {"orderId": "o-7", "amount": 2500}),
+                    Command("CancelOrder", {"orderId": "o-7", "reason": "changed mind"})):
+        for event in ORDER.decide(state, command):
+            state = ORDER.evolve(state, event)
+            items.append((event, Received("orders", 0, len(items), "o-7", 0, {}, b"")))
+    model.apply_batch(items)
+    (row,) = model.rows()
+    assert (row["customer_id"], row["status"], row["total"], row["paid"], row["events"]) == (
+        "c-7", "cancelled", 2500.0, 0.0, 3)

@@ -1,0 +1,139 @@
+"""The outbox relay: events committed with the store's append are published to Kafka.
+
+The store writes each event and its outbox row in one transaction, so an event that is stored
+is never lost on its way out. The relay reads unsent rows in order, publishes them keyed by
+stream id (one stream's events stay in one partition, in order), waits for the broker's acks,
+and only then marks the rows sent. A relay that crashes between the acks and the mark publishes
+those rows again when it restarts: delivery is *at least once*, and consumers de-duplicate by
+``eventId`` (:class:`~eda_lab.patterns.SqliteIdempotencyStore`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from ..clients.producing import Delivery, EventPublisher
+from ..errors import WaitTimeout
+from ..messages.envelope import Event
+from ..settings import Settings, get_settings
+from ..waiting import wait_until
+from .background import Background
+from .progress import LoopReport, StopRules
+
+
+class OutboxRow(Protocol):
+    """One unsent outbox row, as the event store gives it."""
+
+    id: int
+    stream_id: str
+
+    @property
+    def event(self) -> Event: ...
+
+
+class Outbox(Protocol):
+    """The two outbox operations of an event store (``SQLiteEventStore`` has both)."""
+
+    def pending_outbox(self, limit: int = 100) -> list[Any]: ...
+
+    def mark_sent(self, ids: Iterable[int]) -> int: ...
+
+
+class OutboxRelay:
+    """Publishes a store's outbox to ``topic``, keyed by stream id, marking rows sent after acks.
+
+    Example::
+
+        store = SQLiteEventStore("orders.db")
+        relay = OutboxRelay(store, ns.topic("orders"))
+        relay.publish_pending()          # one batch now: the deliveries, in outbox order
+        relay.start(); ...; relay.stop() # or keep relaying in a thread
+
+    Parameters: ``batch_size`` (rows per publish and mark), ``poll_s`` (how often an idle relay
+    looks for new rows), ``settings``, and kafka-python producer options as keywords.
+    """
+
+    def __init__(self, store: Outbox, topic: str, settings: Settings | None = None,
+                 batch_size: int = 500, poll_s: float = 0.1, **producer_options: Any) -> None:
+        self.store, self.topic = store, topic
+        self.batch_size, self.poll_s = batch_size, poll_s
+        self.settings = settings or get_settings()
+        self._producer_options = producer_options
+        self._publisher: EventPublisher | None = None
+        self.report = LoopReport()
+        self._stop = threading.Event()
+        self._job: Background[LoopReport] | None = None
+
+    def publish_pending(self, limit: int | None = None) -> list[Delivery]:
+        """Publish up to ``limit`` (default ``batch_size``) unsent rows; mark them sent once
+        every one is acknowledged. Returns their deliveries (empty: nothing was pending)."""
+        rows = self.store.pending_outbox(limit or self.batch_size)
+        if not rows:
+            return []
+        if self._publisher is None:
+            self._publisher = EventPublisher(self.settings, client_id="outbox-relay",
+                                             **self._producer_options)
+        deliveries = self._publisher.publish_many(self.topic,
+                                                  [(row.stream_id, row.event) for row in rows])
+        # A crash here publishes these rows again after a restart: at least once, never lost.
+        marked = self.store.mark_sent(row.id for row in rows)
+        r = self.report
+        self.report = dataclasses.replace(r, seen=r.seen + len(rows), sent=r.sent + len(rows),
+                                          handled=r.handled + marked, batches=r.batches + 1)
+        return deliveries
+
+    def run(self, max_rows: int | None = None, idle_s: float | None = 5.0,
+            timeout_s: float = 60.0) -> LoopReport:
+        """Relay until ``max_rows`` are published, nothing is pending for ``idle_s``, or
+        ``timeout_s`` (see :class:`StopRules`) or :meth:`stop`."""
+        rules, started, last_new = StopRules(max_rows, idle_s, timeout_s), time.monotonic(), None
+        self.report = LoopReport()
+        try:
+            while not (why := rules.reason(seen=self.report.seen, started=started,
+                                           last_new=last_new or started, now=time.monotonic(),
+                                           stop_requested=self._stop.is_set())):
+                room = None if max_rows is None else max_rows - self.report.seen
+                if self.publish_pending(min(room or self.batch_size, self.batch_size)):
+                    last_new = time.monotonic()
+                else:
+                    self._wait_for_rows(rules.poll_s(started=started, now=time.monotonic(),
+                                                     last_new=last_new or started))
+        finally:
+            self.close()
+        self.report = dataclasses.replace(self.report, stopped=why)
+        return self.report
+
+    def _wait_for_rows(self, wait_s: float) -> None:
+        # Nothing new before wait_s is no error: the stop rules decide whether to look again.
+        with contextlib.suppress(WaitTimeout):
+            wait_until(lambda: self._stop.is_set() or self.store.pending_outbox(1), wait_s,
+                       lambda: WaitTimeout("no new outbox rows"), min(self.poll_s, wait_s))
+
+    def start(self, idle_s: float | None = None, timeout_s: float = 600.0) -> OutboxRelay:
+        """Relay in a background thread until :meth:`stop` (or ``timeout_s``)."""
+        self._stop.clear()
+        self._job = Background(lambda: self.run(None, idle_s, timeout_s), self._stop.set,
+                               "outbox-relay")
+        self._job.start()
+        return self
+
+    def stop(self, timeout_s: float = 30.0) -> LoopReport:
+        """Stop the background relay and wait for it; returns its report."""
+        self._stop.set()
+        return self.report if self._job is None else self._job.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        """Whether the background relay is running."""
+        return self._job is not None and self._job.running
+
+    def close(self) -> None:
+        """Close the producer (a later publish opens a new one)."""
+        if self._publisher is not None:
+            self._publisher.close()
+            self._publisher = None

@@ -1,0 +1,123 @@
+"""The outbox relay against the real broker and a real SQLite event store: rows go out keyed
+by stream id and are marked sent; a relay SIGKILLed between the acks and the mark loses
+nothing, and an idempotent consumer absorbs the duplicates.
+
+Run as a script, this file is the child process that the kill test kills.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from eda_lab.clients import create_topic, partition_for
+from eda_lab.clients.consuming import consume
+from eda_lab.messages.envelope import Event
+from eda_lab.patterns import HandlerLoop, OutboxRelay, SqliteIdempotencyStore
+from eda_lab.patterns.eventsourcing import NO_STREAM, SQLiteEventStore
+from eda_lab.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def topic(settings, ns):
+    name = ns.topic("orders")
+    create_topic(name, partitions=3, settings=settings)
+    return name
+
+
+def fill(store, streams: int, per_stream: int) -> list[str]:
+    """Append ``per_stream`` events to each stream, interleaved; returns the event ids."""
+    ids = []
+    for n in range(1, per_stream + 1):
+        for s in range(streams):
+            event = Event("OrderNoted", {"orderId": f"order-{s}", "n": n})
+            store.append(f"order-{s}", [event], NO_STREAM if n == 1 else n - 1)
+            ids.append(event.event_id)
+    return ids
+
+
+def test_the_relay_publishes_keyed_by_stream_and_marks_rows_sent(settings, topic, tmp_path):
+    store = SQLiteEventStore(str(tmp_path / "orders.db"))
+    ids = fill(store, streams=4, per_stream=3)
+    relay = OutboxRelay(store, topic, settings, batch_size=5)
+
+    report = relay.run(idle_s=0.3, timeout_s=30)
+
+    assert (report.sent, report.handled, report.batches, report.stopped) == (12, 12, 3, "idle")
+    assert store.pending_outbox() == []
+    records = consume(topic, settings=settings, max_events=12, timeout_s=15)
+    assert sorted(r.event.event_id for r in records) == sorted(ids)
+    for r in records:
+        assert r.key == r.event.data["orderId"]
+        assert r.partition == partition_for(r.key, 3)
+    by_stream = {}
+    for r in sorted(records, key=lambda r: (r.partition, r.offset)):
+        by_stream.setdefault(r.key, []).append(r.event.data["n"])
+    assert all(ns == [1, 2, 3] for ns in by_stream.values())  # one stream's order is kept
+
+
+def test_a_relay_killed_after_publishing_loses_nothing_and_duplicates_are_absorbed(
+        settings, ns, topic, tmp_path):
+    db = tmp_path / "orders.db"
+    store = SQLiteEventStore(str(db))
+    ids = fill(store, streams=25, per_stream=8)  # 200 events
+    child = subprocess.Popen([sys.executable, __file__, str(db), topic, "30", "3"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "EDA_LAB_BOOTSTRAP": settings.bootstrap})
+    try:
+        line = child.stdout.readline()  # the child hangs between the acks and the mark
+        assert line.strip() == "published-not-marked", line
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        child.kill()
+        child.stdin.close()
+        child.stdout.close()
+    assert len(store.pending_outbox(1000)) == 200 - 60  # two batches were marked
+
+    restarted = OutboxRelay(store, topic, settings, batch_size=50).run(idle_s=0.5, timeout_s=60)
+
+    assert restarted.sent == 140 and store.pending_outbox() == []
+    handled: list[tuple[str, int, str]] = []
+    dedup = SqliteIdempotencyStore(tmp_path / "consumer.db", consumer="shipping")
+    report = HandlerLoop(
+        topic, group=ns.group("shipping"), idempotency=dedup, settings=settings,
+        handler=lambda e, r: handled.append((r.key, e.data["n"], e.event_id)),
+    ).run(idle_s=1, timeout_s=60)
+    assert report.seen == 230 and report.duplicates == 30   # the third batch went out twice
+    assert sorted(i for _, _, i in handled) == sorted(ids)  # every event once, none lost
+    per_stream = {}
+    for key, n, _ in handled:
+        per_stream.setdefault(key, []).append(n)
+    assert all(seq == list(range(1, 9)) for seq in per_stream.values())
+
+
+def _child(db: str, topic: str, batch_size: str, hang_at: str) -> None:
+    """Relay in batches; at the ``hang_at``-th mark, after the acks, say so and hang."""
+    store = SQLiteEventStore(db)
+    marks = 0
+
+    class HangBeforeMark:
+        pending_outbox = staticmethod(store.pending_outbox)
+
+        @staticmethod
+        def mark_sent(row_ids):
+            nonlocal marks
+            marks += 1
+            if marks == int(hang_at):
+                print("published-not-marked", flush=True)
+                sys.stdin.read()  # until killed (or the parent goes away)
+            return store.mark_sent(row_ids)
+
+    OutboxRelay(HangBeforeMark(), topic, Settings.from_env(), batch_size=int(batch_size)).run(
+        idle_s=5, timeout_s=60)
+
+
+if __name__ == "__main__":
+    _child(*sys.argv[1:5])
