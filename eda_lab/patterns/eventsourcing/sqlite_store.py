@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 
 from ...errors import ConcurrencyConflict
 from ...messages import Event
+from .codec import decode, encode
 from .store import ANY, AppendResult, ExpectedVersion, OutboxMessage, Recorded, Snapshot
 from .upcasting import Upcasters, check_chain, upcast_event, upcast_snapshot
 
@@ -104,7 +105,7 @@ class SQLiteEventStore:
             actual = self._version(db, stream_id)
             if expected_version is not ANY and expected_version != actual:
                 raise ConcurrencyConflict(stream_id, expected_version or None, actual or None)
-            rows = [(stream_id, actual + i, e.event_id, e.event_type, e.timestamp, e.to_json())
+            rows = [(stream_id, actual + i, e.event_id, e.event_type, e.timestamp, encode(e))
                     for i, e in enumerate(events, start=1)]
             try:
                 db.executemany("INSERT INTO events (stream_id, version, event_id, event_type, "
@@ -147,7 +148,7 @@ class SQLiteEventStore:
 
     def _recorded(self, rows: Iterable[tuple]) -> list[Recorded]:
         ups = self.upcasters
-        return [Recorded(s, v, p, upcast_event(ups, Event.from_json(payload, where=f"{s}@{v}")))
+        return [Recorded(s, v, p, upcast_event(ups, decode(payload, f"{s}@{v}")))
                 for s, v, p, payload in rows]
 
     def read_stream(self, stream_id: str, from_version: int = 1,
