@@ -7,8 +7,9 @@
     ├── BrokerUnreachable      no broker answered at the bootstrap address
     ├── TopicNotFound          the topic does not exist (or not yet)
     ├── TopicAlreadyExists     the topic exists with another shape than the one asked for
-    ├── InvalidTopic           a topic name or partition count Kafka rejects
+    ├── InvalidTopic           a topic name, partition count or replication Kafka rejects (ValueError)
     ├── GroupNotFound          the consumer group does not exist
+    ├── GroupNotEmpty          a consumer group still has members, so it cannot be deleted
     ├── ConcurrencyConflict    an append expected another stream version (optimistic concurrency)
     ├── MalformedEvent         a record is not a valid event envelope
     ├── WaitTimeout            a condition did not come true in time
@@ -56,7 +57,20 @@ class TopicNotFound(EdaLabError):
 
 
 class TopicAlreadyExists(EdaLabError):
-    """The topic already exists (with another shape than the one asked for)."""
+    """The topic already exists (with another shape than the one asked for).
+
+    ``has`` and ``asked`` describe both shapes (e.g. ``"3 partitions"``) when they differ.
+    """
+
+    def __init__(self, topic: str, has: str | None = None, asked: str | None = None) -> None:
+        self.topic, self.has, self.asked = topic, has, asked
+        shape = f" with {has}, not the {asked} asked for" if has and asked else ""
+        super().__init__(
+            f"Topic {topic!r} already exists{shape}. Use recreate_topic({topic!r}, ...) for a "
+            f"fresh empty one (its events are deleted), or delete_topic({topic!r}) first"
+            + (f"; or ask for {has} to keep it." if has and asked else
+               ", or pass exist_ok=True to keep it.")
+        )
 
 
 class InvalidTopic(EdaLabError, ValueError):
@@ -65,6 +79,17 @@ class InvalidTopic(EdaLabError, ValueError):
 
 class GroupNotFound(EdaLabError):
     """The consumer group does not exist on the cluster."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        super().__init__(
+            f"Consumer group {group!r} does not exist (no member ever joined it, or it was "
+            "deleted). Check the name and namespace: list_groups(ns.root) shows the groups there."
+        )
+
+
+class GroupNotEmpty(EdaLabError):
+    """A consumer group still has active members, so it cannot be deleted yet."""
 
 
 class ConcurrencyConflict(EdaLabError):

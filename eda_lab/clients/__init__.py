@@ -13,14 +13,17 @@ from .consuming import (
     consume,
 )
 from .groups import (
+    delete_group,
+    describe_group,
+    group_states,
+    list_groups,
+)
+from .offsets import (
     PartitionLag,
     begin_offsets,
-    delete_group,
     end_offsets,
     group_lag,
     group_offsets,
-    group_states,
-    list_groups,
 )
 from .partitioning import (
     murmur2,
@@ -38,13 +41,15 @@ from .records import (
     Received,
 )
 from .reset import reset_namespace
-from .topics import (
+from .topic_info import (
     PartitionInfo,
     TopicInfo,
-    create_topic,
-    delete_topic,
     describe_topic,
     list_topics,
+)
+from .topics import (
+    create_topic,
+    delete_topic,
     recreate_topic,
 )
 
@@ -65,6 +70,7 @@ __all__ = [
     "create_topic",
     "delete_group",
     "delete_topic",
+    "describe_group",
     "describe_topic",
     "end_offsets",
     "group_lag",

@@ -11,17 +11,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
-
-from ..errors import TopicNotFound
 from ..settings import Settings, get_settings
-from ..waiting import wait_until
-from .cluster import connect
+from ._kafka import (
+    KafkaConsumer,
+    OffsetAndMetadata,
+    TopicPartition,
+    close_consumer,
+    connect,
+    kafka_errors,
+)
+from .assigning import attach
 from .records import RebalanceEvent, Received, _Recorder
 
 _APPEAR_GRACE_S = 1.0  # a topic created a moment ago may not be in the metadata yet
 # kafka-python's 45 s session would leave a dead notebook consumer in its group for 45 s.
 _DEFAULTS = {"session_timeout_ms": 10_000, "heartbeat_interval_ms": 3_000}
+_CLOSE_S, _CLOSE_AFTER_ERROR_S = 5.0, 2.0  # leaving the group; after an error, Kafka may be gone
 
 
 class EventConsumer:
@@ -64,23 +69,21 @@ class EventConsumer:
                   "bootstrap_timeout_ms": int(timeout_s * 1000), **consumer_overrides}
         self.consumer = connect(KafkaConsumer, self.settings, timeout_s, **config)
         try:
-            if group is not None:
-                # Subscribing before the metadata fetch below lets the first join see the
-                # partitions; the other order costs a second rebalance half a second later.
-                self.consumer.subscribe(list(topics), listener=self._recorder)
-            found = self._partitions(min(timeout_s, _APPEAR_GRACE_S))
-            if group is None:
-                self.consumer.assign([TopicPartition(t, p) for t in topics for p in sorted(found[t])])
+            with self._errors(f"subscribing to {', '.join(topics)}", timeout_s):
+                attach(self.consumer, topics, group, self._recorder,
+                       min(timeout_s, _APPEAR_GRACE_S))
         except BaseException:
-            self.consumer.close(autocommit=False)
+            close_consumer(self.consumer, False, _CLOSE_AFTER_ERROR_S)
             raise
 
     def __enter__(self) -> EventConsumer:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        # After an error, do not auto-commit records that may not have been processed.
-        self.consumer.close(autocommit=exc_type is None and self.auto_commit, timeout_ms=5_000)
+        if exc_type is None:
+            self.close()
+        else:  # do not auto-commit records that may not have been processed
+            close_consumer(self.consumer, False, _CLOSE_AFTER_ERROR_S)
 
     def read(self, max_events: int | None = None, idle_s: float = 2.0,
              timeout_s: float = 30.0) -> list[Received]:
@@ -101,9 +104,10 @@ class EventConsumer:
                     ends = min(deadline, max(last_new, assigned_at or 0.0) + idle_s)
                 if now >= ends:
                     break
-                batch = self.consumer.poll(
-                    timeout_ms=max(1, int(min(ends - now, 0.5) * 1000)),
-                    max_records=None if max_events is None else max_events - len(got))
+                with self._errors("reading", timeout_s):
+                    batch = self.consumer.poll(
+                        timeout_ms=max(1, int(min(ends - now, 0.5) * 1000)),
+                        max_records=None if max_events is None else max_events - len(got))
                 for records in batch.values():
                     got.extend(Received.from_record(r) for r in records)
                 if batch:
@@ -112,13 +116,14 @@ class EventConsumer:
             pass  # the learner pressed stop: keep what has been read
         return got
 
-    def commit(self, upto: Received | None = None) -> None:
+    def commit(self, upto: Received | None = None, timeout_s: float = 10.0) -> None:
         """Commit the group's position: all read so far, or up to and including ``upto``."""
         if self.group is None:
             raise ValueError("commit() needs a group: create the consumer with group=...")
         offsets = None if upto is None else {
             TopicPartition(upto.topic, upto.partition): OffsetAndMetadata(upto.offset + 1, "", -1)}
-        self.consumer.commit(offsets)
+        with self._errors(f"committing for group {self.group!r}", timeout_s):
+            self.consumer.commit(offsets, timeout_ms=int(timeout_s * 1000))
 
     def assignment(self) -> set[tuple[str, int]]:
         """The (topic, partition) pairs this consumer reads now."""
@@ -126,27 +131,23 @@ class EventConsumer:
 
     def position(self, topic: str, partition: int) -> int:
         """The offset of the next record this consumer will read from that partition."""
-        return self.consumer.position(TopicPartition(topic, partition), timeout_ms=10_000)
+        with self._errors(f"finding the position on {topic}/{partition}", 10.0, topic=topic):
+            return self.consumer.position(TopicPartition(topic, partition), timeout_ms=10_000)
 
     def seek(self, topic: str, partition: int, offset: int) -> None:
         """Read that (assigned) partition from ``offset`` next: for offsets kept outside Kafka,
         e.g. a projection's checkpoint; call it from ``on_rebalance`` when partitions arrive."""
-        self.consumer.seek(TopicPartition(topic, partition), offset)
+        with self._errors(f"seeking on {topic}/{partition}", 0.0, topic=topic):
+            self.consumer.seek(TopicPartition(topic, partition), offset)
 
     def close(self) -> None:
-        """Auto-commit if on, leave the group (the others rebalance at once), close; safe twice."""
-        self.consumer.close(autocommit=self.auto_commit, timeout_ms=5_000)
+        """Auto-commit if on, leave the group (the others rebalance at once), close; safe twice.
 
-    def _partitions(self, wait_s: float) -> dict[str, set[int]]:
-        found: dict[str, set[int] | None] = {}
+        Never raises: with the broker gone it gives up within a few seconds."""
+        close_consumer(self.consumer, self.auto_commit, _CLOSE_S)
 
-        def all_known() -> bool:
-            found.update((t, self.consumer.partitions_for_topic(t)) for t in self.topics)
-            return all(found.values())
-
-        wait_until(all_known, wait_s,
-                   lambda: TopicNotFound(next(t for t, p in found.items() if not p)), 0.1)
-        return found  # type: ignore[return-value]  # every value is a set once all are known
+    def _errors(self, doing: str, timeout_s: float, topic: str | None = None) -> Any:
+        return kafka_errors(self.settings, doing, timeout_s, topic=topic, group=self.group)
 
 
 def consume(*topics: str, group: str | None = None, from_beginning: bool = True,

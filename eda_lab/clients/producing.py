@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from kafka import KafkaProducer
-from kafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
-from kafka.producer.future import FutureRecordMetadata
-
-from ..errors import TopicNotFound, WaitTimeout
+from ..errors import TopicNotFound
 from ..messages.envelope import Command, Event
 from ..settings import Settings, get_settings
 from ..waiting import wait_until
-from .cluster import admin_client, connect
+from ._kafka import (
+    FutureRecordMetadata,
+    KafkaProducer,
+    admin_session,
+    close_producer,
+    connect,
+    kafka_errors,
+    topic_metadata,
+)
+from .delivery import Delivery, Unacknowledged
 
 # A topic created a moment ago may not be in the broker's metadata yet; wait this long for it.
 _APPEAR_GRACE_S = 1.0
+# After an error the broker is likely gone: waiting the full close timeout would only delay it.
+_CLOSE_AFTER_ERROR_S = 2.0
 _DEFAULTS: dict[str, Any] = {
     "acks": "all",
     "enable_idempotence": True,
@@ -31,16 +37,6 @@ _DEFAULTS: dict[str, Any] = {
     "bootstrap_timeout_ms": 10_000,
     "max_block_ms": 10_000,  # kafka-python's 60 s would freeze a notebook cell for a minute
 }
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Where the broker stored a record, and the key that chose the partition."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: str | None
 
 
 def make_producer(settings: Settings | None = None, **overrides: Any) -> KafkaProducer:
@@ -59,21 +55,28 @@ class EventPublisher:
             delivery = publisher.publish(ns.topic("orders"), placed, key="ord-123")
         delivery.partition, delivery.offset
 
-    Parameters: ``settings`` (default: from the environment) and any kafka-python producer
-    option as a keyword, e.g. ``linger_ms=5``. A missing topic raises :class:`TopicNotFound`
-    within about a second: the broker never creates topics by itself here.
+    Parameters: ``settings`` (default: from the environment), ``close_timeout_s`` (how long
+    closing waits for unacknowledged records; 2 s at most after an error) and any kafka-python
+    producer option as a keyword, e.g. ``linger_ms=5``. A missing topic raises
+    :class:`TopicNotFound` within about a second: the broker never creates topics by itself here.
     """
 
-    def __init__(self, settings: Settings | None = None, **producer_overrides: Any) -> None:
+    def __init__(self, settings: Settings | None = None, close_timeout_s: float = 10.0,
+                 **producer_overrides: Any) -> None:
         self.settings = settings or get_settings()
+        self.close_timeout_s = close_timeout_s
         self.producer = make_producer(self.settings, **producer_overrides)
+        self._max_block_s = {**_DEFAULTS, **producer_overrides}["max_block_ms"] / 1000
         self._known_topics: set[str] = set()
+        self._unacked = Unacknowledged()
+        self._closed = False
 
     def __enter__(self) -> EventPublisher:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        failed = exc_type is not None
+        self.close(min(self.close_timeout_s, _CLOSE_AFTER_ERROR_S) if failed else None)
 
     def publish(self, topic: str, event: Event | Command, key: str | None,
                 timeout_s: float = 10.0) -> Delivery:
@@ -93,56 +96,50 @@ class EventPublisher:
 
     def flush(self, timeout_s: float = 10.0) -> None:
         """Wait until every record sent so far is acknowledged (or failed)."""
-        try:
+        with kafka_errors(self.settings, "acknowledging the records sent", timeout_s):
             self.producer.flush(timeout=timeout_s)
-        except KafkaTimeoutError as exc:
-            raise WaitTimeout(f"Records were still unacknowledged after {timeout_s:g} s. "
-                              "Check the broker with `eda-lab doctor`.") from exc
 
-    def close(self, timeout_s: float = 10.0) -> None:
-        """Flush what is pending and close the producer (safe to call twice)."""
-        self.producer.close(timeout=timeout_s)
+    def close(self, timeout_s: float | None = None) -> None:
+        """Wait up to ``timeout_s`` (default ``close_timeout_s``) for unacknowledged records,
+        then close. Never raises; warns once if some records were not acknowledged."""
+        if self._closed:
+            return
+        self._closed = True
+        pending = self._unacked.pending()
+        close_producer(self.producer, self.close_timeout_s if timeout_s is None else timeout_s)
+        self._unacked.warn_if_lost(pending)
 
     def _require_topic(self, topic: str, timeout_s: float) -> None:
         # Without this check kafka-python waits max_block_ms for a topic that will never appear.
         if topic in self._known_topics:
             return
-        admin = admin_client(self.settings, timeout_s)
-
-        def known() -> bool:
-            (info,) = admin.describe_topics([topic])
-            return info["error_code"] == 0 and bool(info["partitions"])
-
-        try:
-            wait_until(known, min(timeout_s, _APPEAR_GRACE_S), lambda: TopicNotFound(topic), 0.1)
-        finally:
-            admin.close()
+        with admin_session(self.settings, f"looking up topic {topic!r}", timeout_s,
+                           topic=topic) as admin:
+            wait_until(lambda: _has_partitions(topic_metadata(admin, topic)),
+                       min(timeout_s, _APPEAR_GRACE_S), lambda: TopicNotFound(topic), 0.1)
         self._known_topics.add(topic)
 
     def _send(self, topic: str, message: Event | Command, key: str | None) -> FutureRecordMetadata:
         if key is not None and not isinstance(key, str):
             raise TypeError(f"key must be a str or None, got {type(key).__name__}")
-        try:
-            return self.producer.send(topic, value=message.to_json(), headers=message.headers(),
-                                      key=None if key is None else key.encode("utf-8"))
-        except KafkaTimeoutError as exc:
-            raise WaitTimeout(f"No metadata for topic {topic!r}: was it deleted, or is the "
-                              "broker down? Check with `eda-lab doctor`.") from exc
+        with kafka_errors(self.settings, f"sending to {topic!r}", self._max_block_s, topic=topic):
+            future = self.producer.send(topic, value=message.to_json(), headers=message.headers(),
+                                        key=None if key is None else key.encode("utf-8"))
+        self._unacked.track(future, topic)
+        return future
 
-    @staticmethod
-    def _delivery(topic: str, key: str | None, future: FutureRecordMetadata,
+    def _delivery(self, topic: str, key: str | None, future: FutureRecordMetadata,
                   timeout_s: float) -> Delivery:
-        if future.is_done and future.succeeded():  # after a flush: no need to wait again
-            meta = future.value
-            return Delivery(meta.topic, meta.partition, meta.offset, key)
-        try:
-            meta = future.get(timeout=timeout_s)
-        except UnknownTopicOrPartitionError as exc:
-            raise TopicNotFound(topic) from exc
-        except KafkaTimeoutError as exc:
-            raise WaitTimeout(f"The broker did not acknowledge a record on {topic!r} within "
-                              f"{timeout_s:g} s. Is it running (`eda-lab doctor`)?") from exc
+        if not (future.is_done and future.succeeded()):  # after a flush: no need to wait again
+            with kafka_errors(self.settings, f"acknowledging a record on {topic!r}", timeout_s,
+                              topic=topic):
+                future.get(timeout=timeout_s)
+        meta = future.value
         return Delivery(meta.topic, meta.partition, meta.offset, key)
+
+
+def _has_partitions(meta: dict[str, Any] | None) -> bool:
+    return bool(meta and meta["error_code"] == 0 and meta["partitions"])
 
 
 def publish(topic: str, event: Event | Command, key: str | None,

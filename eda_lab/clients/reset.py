@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from ..errors import EdaLabError, WaitTimeout
 from ..namespace import Namespace
-from ..settings import Settings
+from ..settings import Settings, get_settings
 from ..waiting import wait_until
-from .groups import IDLE_STATES, _members, _with_coordinator
-from .topics import _admin, _delete_topics
+from ._kafka import admin_session
+from ._kafka import with_coordinator as _with_coordinator
+from .groups import IDLE_STATES, _members
+from .topics import _delete_topics
 
 __all__ = ["reset_namespace"]
 
@@ -28,7 +30,7 @@ def reset_namespace(ns: Namespace, settings: Settings | None = None, timeout_s: 
         ns = namespace("02-producing")
         reset_namespace(ns)
     """
-    with _admin(settings, timeout_s) as client:
+    with admin_session(settings or get_settings(), f"resetting {ns.root}*", timeout_s) as client:
         states: dict[str, str] = {}
 
         def idle() -> bool:

@@ -17,8 +17,7 @@ from typing import Any
 import ipywidgets as w
 from matplotlib.figure import Figure
 
-from ..clients import PartitionLag, group_lag
-from ..clients.cluster import admin_client
+from ..clients import PartitionLag, describe_group, group_lag
 from ..settings import Settings, get_settings
 from ..viz.group_plots import assignment_chart, lag_bars
 from .live import _Live
@@ -120,26 +119,15 @@ class LiveGroupView(_Live):
         return self.widget
 
     def snapshot(self, timeout_s: float = 10.0) -> GroupSnapshot:
-        """Read the group and its lag now (one short admin connection)."""
-        client = admin_client(self.settings, timeout_s)
-        try:
-            return self._read(client)
-        finally:
-            client.close()
-
-    def _read(self, client: Any) -> GroupSnapshot:
-        description = client.describe_groups([self.group])[self.group]
+        """Read the group and its lag now (short admin connections)."""
+        description = describe_group(self.group, self.settings, timeout_s, missing_ok=True)
         lag = group_lag(self.group, self.topic, self.settings)
         return group_snapshot(description, self.topic, lag)
 
     def _loop(self, alive: Callable[[], bool]) -> None:
-        client = admin_client(self.settings)
-        try:
-            while alive():
-                self.latest = snap = self._read(client)
-                self.image.value = snapshot_png(snap)
-                self.summary.value = f"<pre>{html.escape(snap.summary())}</pre>"
-                self.status.value = f"live: {snap.state}, total lag {snap.total_lag}"
-                self._stop.wait(self.refresh_s)
-        finally:
-            client.close()
+        while alive():
+            self.latest = snap = self.snapshot()
+            self.image.value = snapshot_png(snap)
+            self.summary.value = f"<pre>{html.escape(snap.summary())}</pre>"
+            self.status.value = f"live: {snap.state}, total lag {snap.total_lag}"
+            self._stop.wait(self.refresh_s)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
 
 from eda_lab import clients as admin
-from eda_lab.clients import topics
+from eda_lab.clients import _kafka
 from eda_lab.clients.cluster import admin_client
-from eda_lab.errors import EdaLabError, TopicNotFound, WaitTimeout
+from eda_lab.errors import (
+    GroupNotEmpty,
+    GroupNotFound,
+    InvalidTopic,
+    TopicAlreadyExists,
+    TopicNotFound,
+    WaitTimeout,
+)
 from tests.helpers import produce_raw, wait_for
 
 pytestmark = pytest.mark.integration
@@ -69,13 +77,47 @@ def test_create_describe_and_list(settings, ns):
     assert not [t for t in admin.list_topics(settings=settings) if t.startswith("__")]
 
 
-def test_create_existing_topic(settings, ns):
+def test_create_existing_topic_of_the_same_shape_returns_it(settings, ns):
     name = ns.topic("orders")
-    admin.create_topic(name, partitions=2, settings=settings)
-    again = admin.create_topic(name, partitions=5, settings=settings)
-    assert len(again.partitions) == 2
-    with pytest.raises(EdaLabError, match="already exists"):
-        admin.create_topic(name, settings=settings, exist_ok=False)
+    first = admin.create_topic(name, partitions=2, settings=settings)
+    assert admin.create_topic(name, partitions=2, settings=settings) == first
+    with pytest.raises(TopicAlreadyExists, match="already exists.*recreate_topic") as caught:
+        admin.create_topic(name, partitions=2, settings=settings, exist_ok=False)
+    assert caught.value.topic == name
+
+
+def test_create_existing_topic_of_another_shape_names_both(settings, ns):
+    name = ns.topic("orders")
+    admin.create_topic(name, partitions=3, settings=settings)
+    with pytest.raises(TopicAlreadyExists) as caught:
+        admin.create_topic(name, partitions=6, settings=settings)
+    message = str(caught.value)
+    assert "with 3 partitions, not the 6 partitions asked for" in message
+    assert f"recreate_topic({name!r}" in message and f"delete_topic({name!r})" in message
+    assert (caught.value.has, caught.value.asked) == ("3 partitions", "6 partitions")
+    assert len(admin.describe_topic(name, settings).partitions) == 3  # left as it was
+
+
+@pytest.mark.parametrize(("short", "partitions", "says"), [
+    ("has spaces", 1, "contains ' '"),
+    ("x" * 250, 1, "more than 249"),
+    ("a/b", 1, "contains '/'"),
+    ("ok-name", 0, "at least 1 partition, not 0"),
+])
+def test_invalid_topics_say_what_is_valid(settings, ns, short, partitions, says):
+    name = ns.topic(short)
+    with pytest.raises(InvalidTopic, match=says) as caught:
+        admin.create_topic(name, partitions=partitions, settings=settings)
+    assert isinstance(caught.value, ValueError)  # a learner may catch either
+    with pytest.raises(InvalidTopic, match=says):
+        admin.recreate_topic(name, partitions=partitions, settings=settings)
+    assert admin.list_topics(ns.root, settings) == []
+
+
+@pytest.mark.parametrize("name", [".", "..", ""])
+def test_reserved_and_empty_topic_names(settings, name):
+    with pytest.raises(InvalidTopic, match="1 to 249 characters from a-z A-Z 0-9"):
+        admin.create_topic(name, settings=settings)
 
 
 def test_missing_topic_errors(settings, ns):
@@ -136,7 +178,6 @@ def test_group_offsets_and_lag(settings, ns):
     consumer = KafkaConsumer(**settings.client_kwargs(), group_id=group, enable_auto_commit=False)
     try:
         consumer.assign([TopicPartition(name, 0), TopicPartition(name, 1)])
-        from kafka.structs import OffsetAndMetadata
         consumer.commit({TopicPartition(name, 0): OffsetAndMetadata(7, "", -1),
                          TopicPartition(name, 1): OffsetAndMetadata(4, "", -1)})
     finally:
@@ -159,15 +200,21 @@ def test_list_and_delete_groups(settings, ns):
     try:
         assert admin.list_groups(ns.root, settings) == [group]
         assert admin.group_states(ns.root, settings)[group] not in ("Empty", "Dead")
-        with pytest.raises(EdaLabError, match="active members"):
+        described = admin.describe_group(group, settings)
+        assert described["group_state"] == "Stable" and len(described["members"]) == 1
+        with pytest.raises(GroupNotEmpty, match="active members"):
             admin.delete_group(group, settings)
     finally:
         consumer.close()
     admin.delete_group(group, settings)
     assert admin.list_groups(ns.root, settings) == []
     admin.delete_group(group, settings)  # already gone: fine with missing_ok
-    with pytest.raises(EdaLabError, match="does not exist"):
+    with pytest.raises(GroupNotFound, match="does not exist") as caught:
         admin.delete_group(group, settings, missing_ok=False)
+    assert caught.value.group == group
+    with pytest.raises(GroupNotFound):
+        admin.describe_group(group, settings)
+    assert admin.describe_group(group, settings, missing_ok=True)["members"] == []
 
 
 def test_reset_namespace(settings, ns):
@@ -200,13 +247,13 @@ def test_reset_namespace_refuses_while_a_consumer_is_active(settings, ns):
 
 
 def test_every_admin_client_is_closed(settings, ns, monkeypatch):
-    opened = []
+    opened, real = [], _kafka.admin_client
 
     def spy(*args, **kwargs):
-        opened.append(admin_client(*args, **kwargs))
+        opened.append(real(*args, **kwargs))
         return opened[-1]
 
-    monkeypatch.setattr(topics, "admin_client", spy)
+    monkeypatch.setattr(_kafka, "admin_client", spy)
     name = ns.topic("orders")
     admin.create_topic(name, settings=settings)
     admin.describe_topic(name, settings)
