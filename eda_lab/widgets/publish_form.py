@@ -14,11 +14,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..clients.consuming import EventConsumer
 from ..clients.producing import Delivery, EventPublisher
-from ..clients.records import Received
+from ..clients.records import RebalanceEvent, Received
 from ..errors import MalformedEvent, WaitTimeout
 from ..messages.envelope import Event
+from ..patterns.handler_loop import HandlerLoop
 from ..settings import Settings, get_settings
 from ..waiting import wait_until
 from .live import _Live
@@ -126,12 +126,19 @@ class PublishForm(_Live):
             self._publisher = None
 
     def _loop(self, alive: Callable[[], bool]) -> None:
-        with EventConsumer(self.topic, settings=self.settings, name="publish-form") as consumer:
+        # The shared handler loop, without a group: it reads every partition, commits nothing,
+        # and shows malformed records as rows instead of stopping.
+        def show(record: Received) -> None:
+            self.rows = [*self.rows, received_row(record)][-self.max_rows:]
+            self.table.value = rows_html(self.rows, self.COLUMNS)
+
+        def listening(step: RebalanceEvent) -> None:
             self.status.value = "listening"
-            while alive():
-                for record in consumer.read(idle_s=0.2, timeout_s=1.0):
-                    self.rows = [*self.rows, received_row(record)][-self.max_rows:]
-                    self.table.value = rows_html(self.rows, self.COLUMNS)
+
+        HandlerLoop(self.topic, group=None, settings=self.settings, name="publish-form",
+                    handler=lambda event, record: show(record),
+                    on_malformed=lambda record, error: show(record), on_rebalance=listening,
+                    ).run(idle_s=None, timeout_s=self.duration_s, until=lambda: not alive())
 
 
 def publish_form(topic: str, settings: Settings | None = None, duration_s: float = 300.0,

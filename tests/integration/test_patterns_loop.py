@@ -137,3 +137,23 @@ def test_start_from_seeks_to_an_offset_kept_outside_kafka(settings, ns):
                 start_from=lambda topic, partition: 3, settings=settings,
                 ).run(idle_s=1, timeout_s=30)
     assert got == [3, 4]
+
+
+def test_the_publish_form_lists_a_malformed_record_and_keeps_listening(settings, ns, topics):
+    from eda_lab.clients.producing import make_producer
+    from eda_lab.widgets.publish_form import PublishForm
+
+    source, _ = topics
+    producer = make_producer(settings)
+    producer.send(source, b"not json", key=b"k", partition=0).get(timeout=10)
+    producer.close()
+    form = PublishForm(source, settings=settings, duration_s=30)
+    form.start()
+    try:
+        form.key.value = "ord-5"
+        form.publish()
+        rows = form.wait_for_rows(2, timeout_s=20)
+    finally:
+        form.stop()
+    assert sorted(r["eventType"] for r in rows) == ["(malformed)", "OrderPlaced"]
+    assert form.status.value == "<i>stopped</i>"
