@@ -16,6 +16,7 @@ from .store import (
     OutboxMessage,
     Recorded,
     Snapshot,
+    check_expected,
 )
 from .upcasting import check_chain, current_version, upcast_data, upcast_event, upcast_snapshot
 
@@ -37,6 +38,7 @@ __all__ = [
     "SQLiteEventStore",
     "Snapshot",
     "check_chain",
+    "check_expected",
     "current_version",
     "decide_account",
     "decide_order",

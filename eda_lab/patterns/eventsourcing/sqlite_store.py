@@ -1,19 +1,9 @@
-"""The event store in one SQLite file: events, their outbox rows and snapshots, three tables.
+"""The event store in one SQLite file; the tables are described in :mod:`.sqlite_schema`.
 
-Schema (the outbox relay reads ``outbox`` through :meth:`SQLiteEventStore.pending_outbox`)::
-
-    events     position   INTEGER PRIMARY KEY AUTOINCREMENT   global, in commit order
-               stream_id  TEXT, version INTEGER               UNIQUE (stream_id, version)
-               event_id   TEXT UNIQUE, event_type TEXT, timestamp TEXT
-               payload    BLOB     the wire JSON, byte for byte what goes to Kafka
-    outbox     id         INTEGER PRIMARY KEY AUTOINCREMENT
-               position   INTEGER UNIQUE REFERENCES events    the event to publish
-               sent_at    TEXT     NULL until mark_sent
-    snapshots  stream_id  TEXT PRIMARY KEY, version INTEGER, snapshot_type TEXT,
-               schema_version INTEGER, state TEXT (JSON)
-
-Each append runs in ``BEGIN IMMEDIATE``: SQLite's one write lock is taken up front, so writers
-queue (each waiting up to ``busy_timeout_s``) and positions follow commit order.
+Each append is one ``BEGIN IMMEDIATE`` transaction: it checks the event ids (an idempotent retry),
+then the expected version, then inserts the events and their outbox rows. SQLite has one write
+lock, so writers queue behind it and positions follow commit order; the UNIQUE keys on
+(stream_id, version) and event_id still stand behind every check.
 """
 
 from __future__ import annotations
@@ -21,29 +11,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 
-from ...errors import ConcurrencyConflict
 from ...messages import Event
 from .codec import decode, encode
-from .store import ANY, AppendResult, ExpectedVersion, OutboxMessage, Recorded, Snapshot
+from .sqlite_schema import connect, write
+from .store import AppendResult, ExpectedVersion, OutboxMessage, Recorded, Snapshot, check_expected
 from .upcasting import Upcasters, check_chain, upcast_event, upcast_snapshot
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, version INTEGER NOT NULL,
-    event_id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL, timestamp TEXT NOT NULL,
-    payload BLOB NOT NULL, UNIQUE (stream_id, version));
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    position INTEGER NOT NULL UNIQUE REFERENCES events (position), sent_at TEXT);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE sent_at IS NULL;
-CREATE TABLE IF NOT EXISTS snapshots (
-    stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL, snapshot_type TEXT NOT NULL,
-    schema_version INTEGER NOT NULL, state TEXT NOT NULL);
-"""
 _ROW = "SELECT stream_id, version, position, payload FROM events"
 
 
@@ -64,47 +41,27 @@ class SQLiteEventStore:
 
     def __init__(self, path: str, *, upcasters: Upcasters | None = None,
                  synchronous: str = "FULL", busy_timeout_s: float = 10.0) -> None:
-        if synchronous not in ("FULL", "NORMAL"):
-            raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")
         self.path = path
         self.upcasters = dict(upcasters or {})
         check_chain(self.upcasters)
         self._lock = threading.Lock()  # one connection, usable from a notebook's widget thread
-        self._db = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        self._db.execute(f"PRAGMA synchronous={synchronous}")
-        with self._write() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+        self._db = connect(path, synchronous, busy_timeout_s)
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write(self._db, self._lock)
 
     def append(self, stream_id: str, events: Sequence[Event],
                expected_version: ExpectedVersion) -> AppendResult:
         """Append ``events`` at the end of ``stream_id`` if it is at ``expected_version``."""
         if not events:
             raise ValueError("append needs at least one event")
-        if expected_version is not ANY and (type(expected_version) is not int
-                                            or expected_version < 0):
-            raise ValueError(f"expected_version must be a version (0 = NO_STREAM) or ANY, "
-                             f"got {expected_version!r}")
+        check_expected(stream_id, expected_version, None)
         with self._write() as db:
             done = self._appended_before(db, stream_id, events)
             if done:
                 return done
             actual = self._version(db, stream_id)
-            if expected_version is not ANY and expected_version != actual:
-                raise ConcurrencyConflict(stream_id, expected_version or None, actual or None)
+            check_expected(stream_id, expected_version, actual)
             rows = [(stream_id, actual + i, e.event_id, e.event_type, e.timestamp, encode(e))
                     for i, e in enumerate(events, start=1)]
             try:

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
+from ...errors import ConcurrencyConflict
 from ...messages import Event
 
 NO_STREAM: Final = 0  # the version of a stream with no events: "create it, it must not exist"
@@ -54,6 +55,22 @@ class _Any(enum.Enum):
 
 ANY: Final = _Any.ANY  # "append whatever the stream's version": no concurrency check
 ExpectedVersion = int | _Any
+
+
+def check_expected(stream_id: str, expected: ExpectedVersion, actual: int | None) -> None:
+    """Raise :class:`ConcurrencyConflict` unless a stream at ``actual`` is as ``expected``.
+
+    ``actual=None`` only checks that ``expected`` is a version or :data:`ANY`. Example::
+
+        check_expected("account-1", NO_STREAM, 2)   # ConcurrencyConflict: expected no stream yet
+    """
+    if expected is ANY:
+        return
+    if type(expected) is not int or expected < 0:
+        raise ValueError(f"expected_version must be a version (0 = NO_STREAM) or ANY, "
+                         f"got {expected!r}")
+    if actual is not None and expected != actual:  # 0 is shown as "no stream yet"
+        raise ConcurrencyConflict(stream_id, expected or None, actual or None)
 
 
 @dataclass(frozen=True)
