@@ -1,15 +1,15 @@
 import os
 import subprocess
-import sys
 
 import pytest
+
+from tests.helpers import run_cli
 
 pytestmark = pytest.mark.integration
 
 
 def doctor(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "eda_lab", "doctor"], capture_output=True,
-                          text=True, timeout=120, env=env, check=False)
+    return run_cli("doctor", env=env, timeout_s=120)
 
 
 def test_doctor_passes_against_the_broker_under_test(settings):

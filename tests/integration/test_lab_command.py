@@ -8,13 +8,14 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from eda_lab.local_kafka.broker import LocalBroker, free_port
+from eda_lab.local_kafka.broker import LocalBroker
+from eda_lab.local_kafka.ports import free_port
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -22,14 +23,15 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def wait_for_url(proc: subprocess.Popen, log: Path, timeout_s: float = 90) -> str:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    def url() -> str | None:
         found = re.search(r"(http://127\.0\.0\.1:\d+/lab\?token=\w+)", log.read_text())
-        if found:
-            return found.group(1)
-        assert proc.poll() is None, f"the lab command exited:\n{log.read_text()[-3000:]}"
-        time.sleep(0.3)  # polling a log file for a condition
-    raise AssertionError(f"JupyterLab did not start:\n{log.read_text()[-3000:]}")
+        assert found or proc.poll() is None, "the lab command exited"
+        return found.group(1) if found else None
+
+    try:
+        return wait_for(url, "JupyterLab's address in the log", timeout_s, interval_s=0.3)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}:\n{log.read_text()[-3000:]}") from None
 
 
 def test_lab_starts_the_broker_and_jupyterlab(tmp_path):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
@@ -18,6 +16,7 @@ from eda_lab.local_kafka.broker import LocalBroker, free_port
 from eda_lab.local_kafka.files import default_cache
 from eda_lab.local_kafka.jars import resolve_kafka_jars
 from eda_lab.settings import Settings
+from tests.helpers import run_cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,11 +27,6 @@ def broker(tmp_path):
     local = LocalBroker(home=tmp_path / "broker", port=free_port())
     yield local
     local.stop()
-
-
-def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "eda_lab", *args], capture_output=True,
-                          text=True, timeout=180, env=env, check=False)
 
 
 def test_a_message_survives_stop_and_start(broker):
@@ -61,16 +55,16 @@ def test_a_message_survives_stop_and_start(broker):
 def test_start_twice_and_stop_twice_both_succeed(broker):
     port = str(broker.port)
     home = str(broker.files.home)
-    first = cli("broker", "start", "--home", home, "--port", port)
+    first = run_cli("broker", "start", "--home", home, "--port", port)
     assert first.returncode == 0, first.stderr
-    second = cli("broker", "start", "--home", home, "--port", port)
+    second = run_cli("broker", "start", "--home", home, "--port", port)
     assert second.returncode == 0 and "already running" in second.stdout
-    status = cli("broker", "status", "--home", home)
+    status = run_cli("broker", "status", "--home", home)
     assert status.returncode == 0
     for field in ("bootstrap:", "kafka:", "data dir:", "uptime:", "MiB resident"):
         assert field in status.stdout
-    assert cli("broker", "stop", "--home", home).returncode == 0
-    again = cli("broker", "stop", "--home", home)
+    assert run_cli("broker", "stop", "--home", home).returncode == 0
+    again = run_cli("broker", "stop", "--home", home)
     assert again.returncode == 0 and "No broker was running" in again.stdout
 
 
@@ -85,9 +79,8 @@ def test_port_taken_by_another_program(broker):
 def test_java_missing_is_a_clear_cli_error(tmp_path, monkeypatch):
     env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
     env["PATH"] = str(tmp_path)  # no java here
-    done = subprocess.run([sys.executable, "-m", "eda_lab", "broker", "start",
-                           "--home", str(tmp_path / "b"), "--port", str(free_port())],
-                          capture_output=True, text=True, timeout=60, env=env, check=False)
+    done = run_cli("broker", "start", "--home", str(tmp_path / "b"), "--port", str(free_port()),
+                   env=env, timeout_s=60)
     assert done.returncode == 1
     assert "Java not found" in done.stderr and "JDK 17" in done.stderr
     monkeypatch.delenv("JAVA_HOME", raising=False)
