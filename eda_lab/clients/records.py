@@ -13,10 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kafka import ConsumerRebalanceListener
-from kafka.consumer.fetcher import ConsumerRecord
-
 from ..messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
+from ._kafka import ConsumerRebalanceListener, ConsumerRecord
 
 
 @dataclass(frozen=True)
