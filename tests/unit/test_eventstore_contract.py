@@ -8,6 +8,7 @@ only what is SQLite's own (WAL mode). A PostgreSQL store would subclass it in te
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 
@@ -179,6 +180,7 @@ class EventStoreContract:
         store.append(s, [ev(n=i) for i in range(6)], NO_STREAM)
         assert [r.version for r in store.read_stream(s, from_version=3)] == [3, 4, 5, 6]
         assert [r.version for r in store.read_stream(s, 2, to_version=4)] == [2, 3, 4]
+        assert store.read_stream(s, to_version=0) == [] and len(store.read_stream(s, 6, 9)) == 1
 
     # 6. faithful reads
     def test_reads_give_back_the_appended_envelope(self, store, open_store):
@@ -299,3 +301,14 @@ class TestSQLiteEventStore(EventStoreContract):
         first.append(s, [ev()], NO_STREAM)
         first.close()
         assert open_store().stream_version(s) == 1
+
+    def test_the_unique_keys_refuse_a_second_version_n_or_event_id_even_without_the_checks(
+            self, store):
+        # What stands behind the version check: a writer that skipped it still cannot land.
+        s, first = stream(), ev()
+        store.append(s, [first], NO_STREAM)
+        insert = ("INSERT INTO events (stream_id, version, event_id, event_type, timestamp, "
+                  "payload) VALUES (?, ?, ?, 'X', '', x'')")
+        for version, event_id in ((1, str(uuid.uuid4())), (2, first.event_id)):
+            with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+                store._db.execute(insert, (s, version, event_id))

@@ -112,9 +112,9 @@ class SQLiteEventStore:
                     to_version: int | None = None) -> list[Recorded]:
         """The events of one stream from ``from_version`` to ``to_version`` (both included)."""
         with self._lock:
+            last = 2**62 if to_version is None else to_version
             rows = self._db.execute(f"{_ROW} WHERE stream_id = ? AND version BETWEEN ? AND ? "
-                                    "ORDER BY version", (stream_id, from_version,
-                                                         to_version or 2**62)).fetchall()
+                                    "ORDER BY version", (stream_id, from_version, last)).fetchall()
         return self._recorded(rows)
 
     def read_all(self, from_position: int = 1, limit: int | None = None) -> list[Recorded]:

@@ -42,6 +42,7 @@ from typing import Any, Final, Protocol
 
 from ...errors import ConcurrencyConflict
 from ...messages import Event
+from .codec import decode
 
 NO_STREAM: Final = 0  # the version of a stream with no events: "create it, it must not exist"
 
@@ -114,7 +115,7 @@ class OutboxMessage:
     @property
     def event(self) -> Event:
         """The envelope, as it was appended (not upcast: it goes out as it was written)."""
-        return Event.from_json(self.payload, where=f"outbox/{self.id}")
+        return decode(self.payload, where=f"outbox/{self.id}")
 
 
 @dataclass(frozen=True)
