@@ -89,6 +89,11 @@ class HandlerLoop:
             timeout_s: float = 60.0, until: Callable[[], bool] | None = None) -> LoopReport:
         """Run in this thread until a stop rule, ``until()`` is true (stopped ``done``) or
         :meth:`stop`; return the report."""
+        self._stop.clear()  # a stop asked for before this run is not meant for it
+        return self._run(max_events, idle_s, timeout_s, until)
+
+    def _run(self, max_events: int | None, idle_s: float | None, timeout_s: float,
+             until: Callable[[], bool] | None = None) -> LoopReport:
         rules = StopRules(max_events, idle_s, timeout_s)
         self._until = until
         self.report, self._assigned_at = LoopReport(), None
@@ -113,7 +118,7 @@ class HandlerLoop:
               timeout_s: float = 300.0) -> HandlerLoop:
         """Run in a background thread (for notebooks); :meth:`stop` and :meth:`join` end it."""
         self._stop.clear()
-        self._job = Background(lambda: self.run(max_events, idle_s, timeout_s),
+        self._job = Background(lambda: self._run(max_events, idle_s, timeout_s),
                                self._stop.set, self.name)
         self._job.start()
         return self

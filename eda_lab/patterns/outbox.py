@@ -54,14 +54,14 @@ class OutboxRelay:
         relay.publish_pending()          # one batch now: the deliveries, in outbox order
         relay.start(); ...; relay.stop() # or keep relaying in a thread
 
-    Parameters: ``batch_size`` (rows per publish and mark), ``poll_s`` (how often an idle relay
+    Parameters: ``batch_rows`` (rows per publish and mark), ``poll_s`` (how often an idle relay
     looks for new rows), ``settings``, and kafka-python producer options as keywords.
     """
 
     def __init__(self, store: Outbox, topic: str, settings: Settings | None = None,
-                 batch_size: int = 500, poll_s: float = 0.1, **producer_options: Any) -> None:
+                 batch_rows: int = 500, poll_s: float = 0.1, **producer_options: Any) -> None:
         self.store, self.topic = store, topic
-        self.batch_size, self.poll_s = batch_size, poll_s
+        self.batch_rows, self.poll_s = batch_rows, poll_s
         self.settings = settings or get_settings()
         self._producer_options = producer_options
         self._publisher: EventPublisher | None = None
@@ -70,9 +70,9 @@ class OutboxRelay:
         self._job: Background[LoopReport] | None = None
 
     def publish_pending(self, limit: int | None = None) -> list[Delivery]:
-        """Publish up to ``limit`` (default ``batch_size``) unsent rows; mark them sent once
+        """Publish up to ``limit`` (default ``batch_rows``) unsent rows; mark them sent once
         every one is acknowledged. Returns their deliveries (empty: nothing was pending)."""
-        rows = self.store.pending_outbox(limit or self.batch_size)
+        rows = self.store.pending_outbox(limit or self.batch_rows)
         if not rows:
             return []
         if self._publisher is None:
@@ -91,14 +91,19 @@ class OutboxRelay:
             timeout_s: float = 60.0) -> LoopReport:
         """Relay until ``max_rows`` are published, nothing is pending for ``idle_s``, or
         ``timeout_s`` (see :class:`StopRules`) or :meth:`stop`."""
+        self._stop.clear()  # a stop asked for before this run is not meant for it
+        return self._run(max_rows, idle_s, timeout_s)
+
+    def _run(self, max_rows: int | None, idle_s: float | None, timeout_s: float) -> LoopReport:
         rules, started, last_new = StopRules(max_rows, idle_s, timeout_s), time.monotonic(), None
         self.report = LoopReport()
         try:
             while not (why := rules.reason(seen=self.report.seen, started=started,
                                            last_new=last_new or started, now=time.monotonic(),
                                            stop_requested=self._stop.is_set())):
-                room = None if max_rows is None else max_rows - self.report.seen
-                if self.publish_pending(min(room or self.batch_size, self.batch_size)):
+                room = self.batch_rows if max_rows is None else min(
+                    self.batch_rows, max_rows - self.report.seen)
+                if self.publish_pending(room):
                     last_new = time.monotonic()
                 else:
                     self._wait_for_rows(rules.poll_s(started=started, now=time.monotonic(),
@@ -117,7 +122,7 @@ class OutboxRelay:
     def start(self, idle_s: float | None = None, timeout_s: float = 600.0) -> OutboxRelay:
         """Relay in a background thread until :meth:`stop` (or ``timeout_s``)."""
         self._stop.clear()
-        self._job = Background(lambda: self.run(None, idle_s, timeout_s), self._stop.set,
+        self._job = Background(lambda: self._run(None, idle_s, timeout_s), self._stop.set,
                                "outbox-relay")
         self._job.start()
         return self

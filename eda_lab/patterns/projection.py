@@ -58,10 +58,6 @@ class Projector:
             start_from=lambda t, p: self.model.checkpoints().get((t, p), 0),
             **consumer_options)
 
-    def _project(self, items: list, until: dict[tuple[str, int], int] | None = None) -> None:
-        # A rebuild (until=...) writes into the shadow table; the live projection never stops.
-        self.model.apply_batch(items, shadow=until is not None, until=until)
-
     def run(self, max_events: int | None = None, idle_s: float | None = 5.0,
             timeout_s: float = 60.0) -> LoopReport:
         """Project in this thread until a stop rule; returns the loop's report."""
@@ -116,13 +112,23 @@ class Projector:
         """
         was_running = self.loop.running
         self.stop()
+        try:
+            self._rebuild(timeout_s)
+        finally:  # a failed rebuild leaves the live view as it was: keep projecting into it
+            if was_running:
+                self.start()
+        return self.model.view_hash()
+
+    def _rebuild(self, timeout_s: float) -> None:
         self.model.begin_rebuild()
-        ends = {(self.topic, p): o for p, o in end_offsets(self.topic, self.settings).items()}
         started = time.monotonic()
+        begins = begin_offsets(self.topic, self.settings)
+        ends = {(self.topic, p): o for p, o in end_offsets(self.topic, self.settings).items()}
 
         def caught_up() -> bool:
             marks = self.model.checkpoints(shadow=True)
-            return all(marks.get(w, 0) >= o or o == 0 for w, o in ends.items())
+            return all(marks.get(w, 0) >= end or end <= begins.get(w[1], 0)
+                       for w, end in ends.items())
 
         if not caught_up():
             HandlerLoop(self.topic, group=None, settings=self.settings,
@@ -135,6 +141,7 @@ class Projector:
                               f"end of {self.topic!r} in {time.monotonic() - started:.0f} s; the "
                               "live view is unchanged. Try again with a longer timeout_s.")
         self.model.swap()
-        if was_running:
-            self.start()
-        return self.model.view_hash()
+
+    def _project(self, items: list, until: dict[tuple[str, int], int] | None = None) -> None:
+        # A rebuild (until=...) writes into the shadow table; the live projection never stops.
+        self.model.apply_batch(items, shadow=until is not None, until=until)

@@ -45,7 +45,7 @@ def fill(store, streams: int, per_stream: int) -> list[str]:
 def test_the_relay_publishes_keyed_by_stream_and_marks_rows_sent(settings, topic, tmp_path):
     store = SQLiteEventStore(str(tmp_path / "orders.db"))
     ids = fill(store, streams=4, per_stream=3)
-    relay = OutboxRelay(store, topic, settings, batch_size=5)
+    relay = OutboxRelay(store, topic, settings, batch_rows=5)
 
     report = relay.run(idle_s=0.3, timeout_s=30)
 
@@ -81,7 +81,7 @@ def test_a_relay_killed_after_publishing_loses_nothing_and_duplicates_are_absorb
         child.stdout.close()
     assert len(store.pending_outbox(1000)) == 200 - 60  # two batches were marked
 
-    restarted = OutboxRelay(store, topic, settings, batch_size=50).run(idle_s=0.5, timeout_s=60)
+    restarted = OutboxRelay(store, topic, settings, batch_rows=50).run(idle_s=0.5, timeout_s=60)
 
     assert restarted.sent == 140 and store.pending_outbox() == []
     handled: list[tuple[str, int, str]] = []
@@ -115,7 +115,7 @@ def _child(db: str, topic: str, batch_size: str, hang_at: str) -> None:
                 sys.stdin.read()  # until killed (or the parent goes away)
             return store.mark_sent(row_ids)
 
-    OutboxRelay(HangBeforeMark(), topic, Settings.from_env(), batch_size=int(batch_size)).run(
+    OutboxRelay(HangBeforeMark(), topic, Settings.from_env(), batch_rows=int(batch_size)).run(
         idle_s=5, timeout_s=60)
 
 
