@@ -1,9 +1,11 @@
 """The test command behind `make test`: a broker for the tests, then every test suite, then stop.
 
 Starts a throw-away local broker (fresh data, a free port) unless EDA_LAB_BOOTSTRAP is set,
-then runs ruff, the unit and integration tests, and nbval over every notebook twice (the
-second pass proves a notebook gives the same outputs when rerun against the same broker).
-The broker it started is stopped whatever happens. Exits non-zero on any failure.
+then runs ruff, the unit and integration tests with the examples in eda_lab's docstrings as
+doctests (those that talk to Kafka use this broker, see conftest.py), and nbval over every
+notebook twice (the second pass proves a notebook gives the same outputs when rerun against
+the same broker). The broker it started is stopped whatever happens. Exits non-zero on any
+failure. The tests need no display: their plots draw with matplotlib's Agg backend.
 """
 
 from __future__ import annotations
@@ -24,11 +26,10 @@ NBVAL = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
          "--nbval-sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"), "-p", "no:cacheprovider"]
 
 
-
-def _run(title: str, cmd: list[str]) -> bool:
+def _run(title: str, cmd: list[str], **env: str) -> bool:
     print(f"\n=== {title}: {' '.join(cmd)}", flush=True)
     started = time.monotonic()
-    ok = subprocess.run(cmd, cwd=ROOT, check=False).returncode == 0
+    ok = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, check=False).returncode == 0
     print(f"=== {title}: {'passed' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s",
           flush=True)
     return ok
@@ -50,7 +51,10 @@ def main() -> int:
     try:
         results = [
             _run("lint", [py, "-m", "ruff", "check", "."]),
-            _run("unit + integration", [py, "-m", "pytest", "tests", "-p", "no:cacheprovider"]),
+            # One pytest run for all three: a second start-up would cost more than the doctests.
+            _run("unit + integration + doctests",
+                 [py, "-m", "pytest", "tests", "eda_lab", "--doctest-modules", "-p", "no:cacheprovider"],
+                 MPLBACKEND="Agg"),  # not for nbval: the kernel's inline backend draws its outputs
             _run("notebooks (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
             _run("notebooks rerun (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
         ]

@@ -155,9 +155,12 @@ def consume(*topics: str, group: str | None = None, from_beginning: bool = True,
             settings: Settings | None = None) -> list[Received]:
     """Open a consumer, read, commit (with a group) and close.
 
-    Example::
-
-        events = [r.event for r in consume(ns.topic("orders"), max_events=5)]
+    >>> from eda_lab import Event, publish
+    >>> for order in ("ord-1", "ord-2"):
+    ...     _ = publish(ns.topic("orders"), Event("OrderPlaced", {"orderId": order}), key=order)
+    >>> got = consume(ns.topic("orders"), max_events=2)
+    >>> sorted((r.key, r.partition, r.event.event_type) for r in got)  # no order across partitions
+    [('ord-1', 0, 'OrderPlaced'), ('ord-2', 1, 'OrderPlaced')]
     """
     with EventConsumer(*topics, group=group, from_beginning=from_beginning, auto_commit=False,
                        settings=settings) as consumer:

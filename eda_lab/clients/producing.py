@@ -48,12 +48,11 @@ def make_producer(settings: Settings | None = None, **overrides: Any) -> KafkaPr
 class EventPublisher:
     """Publishes events (or commands) to topics and waits for the broker's acknowledgement.
 
-    Example::
-
-        with EventPublisher() as publisher:
-            placed = Event("OrderPlaced", {"orderId": "ord-123"}, source="order-service")
-            delivery = publisher.publish(ns.topic("orders"), placed, key="ord-123")
-        delivery.partition, delivery.offset
+    >>> with EventPublisher() as publisher:
+    ...     placed = Event("OrderPlaced", {"orderId": "ord-123"}, source="order-service")
+    ...     delivery = publisher.publish(ns.topic("orders"), placed, key="ord-123")
+    >>> delivery.partition, delivery.offset  # a new topic of 3 partitions
+    (2, 0)
 
     Parameters: ``settings`` (default: from the environment), ``close_timeout_s`` (how long
     closing waits for unacknowledged records; 2 s at most after an error) and any kafka-python

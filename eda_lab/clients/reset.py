@@ -25,10 +25,12 @@ def reset_namespace(ns: Namespace, settings: Settings | None = None, timeout_s: 
     ``timeout_s`` for the namespace's groups to become idle, and raises
     :class:`~eda_lab.errors.WaitTimeout` naming the busy ones (having deleted nothing).
 
-    Example::
+    In a notebook: ``reset_namespace(namespace("02-producing"))``. Here ``ns`` holds one topic:
 
-        ns = namespace("02-producing")
-        reset_namespace(ns)
+    >>> reset_namespace(ns)
+    1
+    >>> reset_namespace(ns)
+    0
     """
     with admin_session(settings or get_settings(), f"resetting {ns.root}*", timeout_s) as client:
         states: dict[str, str] = {}
