@@ -20,6 +20,7 @@ from .plots import (
 )
 from .style import (
     member_colors,
+    use_lab_style,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "service_map",
     "throughput_chart",
     "topic_layout",
+    "use_lab_style",
 ]

@@ -20,20 +20,25 @@ from .style import LAG, PALETTE, QUIET, _rows, _styled, member_colors
 
 @_styled
 def lag_bars(rows: pd.DataFrame | Iterable[Any], *, ax: Axes | None = None) -> Axes:
-    """Per partition, the committed offset with the lag (events not yet processed) stacked on it."""
+    """Per partition, the committed offset with the lag (records after it) stacked on it.
+
+    A committed offset says how far the group has *committed*, which need not be how far it
+    has processed (auto commit can run ahead of the handler), so the legend says "committed".
+    """
     frame = _rows(rows, "partition", "committed", "end", "lag").sort_values("partition")
     xs = [int(p) for p in frame["partition"]]
     done = [0 if pd.isna(c) else int(c) for c in frame["committed"]]
     lag = [int(x) for x in frame["lag"]]
-    ax.bar(xs, done, color=PALETTE[0], label="committed (processed)")
-    ax.bar(xs, lag, bottom=done, color=LAG, label="lag (waiting)")
+    ax.bar(xs, done, color=PALETTE[0], label="committed offset")
+    ax.bar(xs, lag, bottom=done, color=LAG, label="lag: records after it")
+    small = 7 if len(xs) > 4 else 8  # keeps six labels like "2510" apart on a 6 in figure
     for x, d, g in zip(xs, done, lag, strict=True):
-        ax.text(x, d + g, f"lag {g}", ha="center", va="bottom", fontsize=8)
+        ax.text(x, d + g, f"{g:,}", ha="center", va="bottom", fontsize=small)
     ax.set_xticks(xs, [f"p{p}" for p in xs])
     ax.margins(y=0.15)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
-    ax.set(xlabel="partition", ylabel="offset", title="Consumer lag per partition")
+    ax.set(xlabel="partition", ylabel="offset", title="Consumer lag per partition: end offset minus committed offset")
     return ax
 
 

@@ -45,12 +45,13 @@ def key_spread(partitions_by_key: Mapping[str, int] | pd.DataFrame | Iterable[An
             ax.bar(xs, heights, bottom=bottom, color=color, edgecolor="white", label=key)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         ax.legend(title="key", loc="upper left", bbox_to_anchor=(1, 1))
+        title = f"{unit.capitalize()} per partition, by key: each key in one bar"
     else:
         ax.bar(xs, [int(h) for h in table.sum()], color=PALETTE[0])
+        title = f"{unit.capitalize()} per partition"
     ax.set_xticks(xs, [f"p{p}" for p in xs])
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="partition", ylabel=unit,
-           title=f"Where the {unit} land: same key, same partition")
+    ax.set(xlabel="partition", ylabel=unit, title=title)
     return ax
 
 

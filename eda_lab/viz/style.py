@@ -23,6 +23,14 @@ _STYLE = {"figure.figsize": (6, 3), "figure.dpi": 100, "savefig.dpi": 100, "font
           "svg.hashsalt": "eda-lab"}
 
 
+def use_lab_style() -> None:
+    """Make the workbook's style the default for every chart, pandas' ``.plot`` included."""
+    from cycler import cycler
+
+    plt.rcParams.update({**_STYLE, "axes.prop_cycle": cycler(color=PALETTE),
+                         "axes.spines.top": False, "axes.spines.right": False})
+
+
 def _styled(draw):
     """Draw inside the fixed style; the drawing gets a fresh 6x3 in figure when ``ax`` is None."""
     @functools.wraps(draw)

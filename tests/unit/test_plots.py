@@ -110,7 +110,8 @@ def test_lag_bars_stack_lag_on_committed():
     assert [b.get_height() for b in committed] == [10, 0]
     assert [(b.get_y(), b.get_height()) for b in lag] == [(10, 4), (0, 6)]
     assert tick_labels(ax.xaxis) == ["p0", "p1"]
-    assert [t.get_text() for t in ax.texts] == ["lag 4", "lag 6"]
+    assert [t.get_text() for t in ax.texts] == ["4", "6"]
+    assert "processed" not in str([t.get_text() for t in ax.get_legend().get_texts()])
 
 
 def test_assignment_chart_fills_owned_boxes_and_marks_idle_members():
@@ -188,3 +189,10 @@ def test_ownership_spans_read_consumer_rebalance_records():
     assert group_plots.ownership_spans(records, end_s=8) == [
         (0, "alice", 0, 8), (1, "alice", 0, 4), (1, "bob", 5, 8),
     ]
+
+
+def test_key_spread_titles_say_what_the_bars_count():
+    many = plots.key_spread({f"k{i}": i % 3 for i in range(20)}, num_partitions=3)
+    assert many.get_title() == "Keys per partition"
+    few = plots.key_spread([{"key": "a", "partition": 1}], 2)
+    assert few.get_title() == "Events per partition, by key: each key in one bar"
