@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from eda_lab.clients.producing import Delivery, EventPublisher, make_producer
-from eda_lab.messages.envelope import Event
+from eda_lab.messages.envelope import Command, Event
 from eda_lab.settings import Settings
 from eda_lab.waiting import wait_until
 
@@ -43,11 +43,16 @@ def orders(n: int, keys: Sequence[str]) -> list[tuple[str, Event]]:
             for i in range(n)]
 
 
+def publish_all(settings: Settings, topic: str,
+                items: Iterable[tuple[str | None, Event | Command]]) -> list[Delivery]:
+    """Publish ``(key, event)`` pairs in order with one publisher; return the deliveries."""
+    with EventPublisher(settings) as publisher:
+        return publisher.publish_many(topic, list(items))
+
+
 def publish_orders(settings: Settings, topic: str, keys: Iterable[str]) -> list[Delivery]:
     """Publish one OrderPlaced event per key (``{"orderId": key}``) and return the deliveries."""
-    with EventPublisher(settings) as publisher:
-        return publisher.publish_many(topic, [(k, Event("OrderPlaced", {"orderId": k}))
-                                              for k in keys])
+    return publish_all(settings, topic, [(k, Event("OrderPlaced", {"orderId": k})) for k in keys])
 
 
 def produce_raw(settings: Settings, topic: str, values: Iterable[bytes | None], *,

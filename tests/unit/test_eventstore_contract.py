@@ -23,6 +23,7 @@ from eda_lab.patterns.eventsourcing import (
     Snapshot,
     SQLiteEventStore,
 )
+from tests.helpers import random_name
 
 
 def ev(kind: str = "MoneyDeposited", version: int = 1, **data) -> Event:
@@ -30,7 +31,7 @@ def ev(kind: str = "MoneyDeposited", version: int = 1, **data) -> Event:
 
 
 def stream() -> str:
-    return f"account-{uuid.uuid4().hex[:8]}"
+    return random_name("account")
 
 
 class EventStoreContract:
