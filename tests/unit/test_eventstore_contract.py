@@ -279,6 +279,29 @@ class EventStoreContract:
         assert [r.event.data["writer"] for r in history] == [
             n for v in range(1, rounds + 1) for n in range(writers) if v in wins[n]]
 
+    # 5 again, for real: a reader following read_all while writers commit misses nothing
+    def test_a_reader_tailing_read_all_during_concurrent_appends_misses_nothing(self, open_store):
+        writers, appends = 4, 40
+        stores, reader = [open_store() for _ in range(writers)], open_store()
+        seen, after = [], 0
+
+        def write(n: int) -> None:
+            for i in range(appends):
+                stores[n].append(f"tail-{n}", [ev(), ev()], NO_STREAM if i == 0 else 2 * i)
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+        for t in threads:
+            t.start()
+        while True:  # tail like a projector: everything after the last position seen
+            finished = not any(t.is_alive() for t in threads)
+            page = reader.read_all(from_position=after + 1, limit=50)
+            seen.extend(page)
+            after = page[-1].position if page else after
+            if finished and not page:
+                break
+        assert [r.event.event_id for r in seen] == [r.event.event_id for r in reader.read_all()]
+        assert len(seen) == writers * appends * 2
+
 
 class TestSQLiteEventStore(EventStoreContract):
     @pytest.fixture
