@@ -6,10 +6,13 @@ Import them as ``from tests.helpers import ...``; fixtures (``settings``, ``ns``
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from eda_lab.clients.producing import Delivery, EventPublisher, make_producer
@@ -18,6 +21,7 @@ from eda_lab.settings import Settings
 from eda_lab.waiting import wait_until
 
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def random_name(kind: str = "t") -> str:
@@ -79,3 +83,26 @@ def run_cli(*args: str, env: dict[str, str] | None = None,
     """Run ``python -m eda_lab ARGS`` as a learner would, capturing its text output."""
     return subprocess.run([sys.executable, "-m", "eda_lab", *args], capture_output=True,
                           text=True, timeout=timeout_s, env=env, check=False)
+
+
+def kill_when_it_says(script: str | Path, *args: str, says: str, settings: Settings,
+                      timeout_s: float = 60) -> None:
+    """Run ``python script ARGS`` (a test file run as a program plays a crashing service),
+    wait until its first line of output is ``says``, then kill it with SIGKILL.
+
+    The child talks to the broker under test, and can import ``tests.helpers`` too.
+    """
+    env = {**os.environ, "EDA_LAB_BOOTSTRAP": settings.bootstrap,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    child = subprocess.Popen([sys.executable, str(script), *args], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        line = child.stdout.readline()  # the child says it has got there, then blocks
+        assert line.strip() == says, f"the child said {line!r}, not {says!r}"
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=timeout_s) == -signal.SIGKILL
+    finally:
+        child.kill()
+        child.stdin.close()
+        child.stdout.close()
+        child.wait(timeout=timeout_s)

@@ -7,9 +7,6 @@ Run as a script, this file is the child process that the kill test kills.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 
 import pytest
@@ -20,6 +17,7 @@ from eda_lab.messages.envelope import Event
 from eda_lab.patterns import HandlerLoop, OutboxRelay, SqliteIdempotencyStore
 from eda_lab.patterns.eventsourcing import NO_STREAM, SQLiteEventStore
 from eda_lab.settings import Settings
+from tests.helpers import kill_when_it_says
 
 pytestmark = pytest.mark.integration
 
@@ -67,18 +65,9 @@ def test_a_relay_killed_after_publishing_loses_nothing_and_duplicates_are_absorb
     db = tmp_path / "orders.db"
     store = SQLiteEventStore(str(db))
     ids = fill(store, streams=25, per_stream=8)  # 200 events
-    child = subprocess.Popen([sys.executable, __file__, str(db), topic, "30", "3"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "EDA_LAB_BOOTSTRAP": settings.bootstrap})
-    try:
-        line = child.stdout.readline()  # the child hangs between the acks and the mark
-        assert line.strip() == "published-not-marked", line
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        child.kill()
-        child.stdin.close()
-        child.stdout.close()
+    # the child hangs between the acks and the mark
+    kill_when_it_says(__file__, str(db), topic, "30", "3", says="published-not-marked",
+                      settings=settings)
     assert len(store.pending_outbox(1000)) == 200 - 60  # two batches were marked
 
     restarted = OutboxRelay(store, topic, settings, batch_rows=50).run(idle_s=0.5, timeout_s=60)

@@ -7,9 +7,6 @@ Run as a script, this file is the child process that the kill test kills.
 from __future__ import annotations
 
 import dataclasses
-import os
-import signal
-import subprocess
 import sys
 
 import pytest
@@ -20,6 +17,7 @@ from eda_lab.errors import WaitTimeout
 from eda_lab.messages.envelope import Event
 from eda_lab.patterns import ORDER_SUMMARIES, Projector, ReadModel
 from eda_lab.settings import Settings
+from tests.helpers import kill_when_it_says
 
 pytestmark = pytest.mark.integration
 KINDS = ("OrderPlaced", "OrderPaid", "OrderShipped")
@@ -90,19 +88,8 @@ def test_a_projector_killed_mid_batch_resumes_to_an_identical_view(settings, ns,
                                                                    tmp_path):
     publish(settings, topic, order_events(300))
     db, group = tmp_path / "orders.db", ns.group("summaries")
-    child = subprocess.Popen(
-        [sys.executable, __file__, str(db), topic, group, "120"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        env={**os.environ, "EDA_LAB_BOOTSTRAP": settings.bootstrap})
-    try:
-        line = child.stdout.readline()  # the child blocks, mid-transaction, after saying so
-        assert line.strip() == "mid-batch", line
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        child.kill()
-        child.stdin.close()
-        child.stdout.close()
+    # the child blocks, mid-transaction, after saying so
+    kill_when_it_says(__file__, str(db), topic, group, "120", says="mid-batch", settings=settings)
     model = ReadModel(db, ORDER_SUMMARIES)
     applied = sum(model.checkpoints().values())
     assert 0 < applied < 120  # whole batches only: the open one was rolled back
