@@ -64,6 +64,8 @@ def connect(client_type: type[C], settings: Settings, timeout_s: float, **config
     except _UNREACHABLE as exc:
         waited_s = config["bootstrap_timeout_ms"] / 1000
         raise BrokerUnreachable(settings.bootstrap, waited_s, type(exc).__name__) from exc
+    except kerr.KafkaError as exc:  # e.g. an option kafka-python does not accept
+        raise translate(exc, settings, f"starting a {client_type.__name__}", timeout_s) from exc
 
 
 def translate(exc: Exception, settings: Settings, doing: str, timeout_s: float,

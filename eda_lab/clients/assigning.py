@@ -7,7 +7,7 @@ partition of its topics directly, commits nothing, and never rebalances.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from ..errors import TopicNotFound
 from ..waiting import wait_until
@@ -39,3 +39,10 @@ def partitions_of(consumer: KafkaConsumer, topics: Sequence[str],
     wait_until(all_known, wait_s,
                lambda: TopicNotFound(next(t for t, p in found.items() if not p)), 0.1)
     return found  # type: ignore[return-value]  # every value is a set once all are known
+
+
+def require_assigned(assigned: Set[tuple[str, int]], topic: str, partition: int) -> None:
+    """ValueError naming what the consumer does read, if ``topic/partition`` is not among it."""
+    if (topic, partition) not in assigned:
+        raise ValueError(f"{topic}/{partition} is not assigned to this consumer (it reads "
+                         f"{sorted(assigned) or 'nothing yet: in a group, read() joins it'}).")

@@ -20,7 +20,7 @@ from ._kafka import (
     connect,
     kafka_errors,
 )
-from .assigning import attach
+from .assigning import attach, require_assigned
 from .records import RebalanceEvent, Received, _Recorder
 
 _APPEAR_GRACE_S = 1.0  # a topic created a moment ago may not be in the metadata yet
@@ -131,12 +131,14 @@ class EventConsumer:
 
     def position(self, topic: str, partition: int) -> int:
         """The offset of the next record this consumer will read from that partition."""
+        require_assigned(self.assignment(), topic, partition)
         with self._errors(f"finding the position on {topic}/{partition}", 10.0, topic=topic):
             return self.consumer.position(TopicPartition(topic, partition), timeout_ms=10_000)
 
     def seek(self, topic: str, partition: int, offset: int) -> None:
         """Read that (assigned) partition from ``offset`` next: for offsets kept outside Kafka,
         e.g. a projection's checkpoint; call it from ``on_rebalance`` when partitions arrive."""
+        require_assigned(self.assignment(), topic, partition)
         with self._errors(f"seeking on {topic}/{partition}", 0.0, topic=topic):
             self.consumer.seek(TopicPartition(topic, partition), offset)
 
