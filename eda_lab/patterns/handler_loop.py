@@ -16,7 +16,6 @@ ids, and only then **commit** the offsets. That order gives *at-least-once* proc
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,13 +24,13 @@ from ..clients.consuming import EventConsumer
 from ..clients.producing import EventPublisher
 from ..clients.records import RebalanceEvent, Received
 from ..settings import Settings, get_settings
-from .background import Background
+from .background import RunsInBackground
 from .batches import BatchHandler, Handler, MalformedHandler, Message, as_event, handle_batch
 from .idempotency import IdempotencyStore
 from .progress import LoopReport, StopRules, next_offsets
 
 
-class HandlerLoop:
+class HandlerLoop(RunsInBackground):
     """Consume ``topics`` in ``group``, call a handler per event (or per batch), publish what it
     returns, wait for the acks, then commit. It always ends by itself (see :class:`StopRules`).
 
@@ -69,6 +68,7 @@ class HandlerLoop:
                  **consumer_options: Any) -> None:
         if (handler is None) == (batch_handler is None):
             raise ValueError("give exactly one of handler=... or batch_handler=...")
+        super().__init__()
         self.topics, self.group, self.name = topics, group, name
         self._handling = {"handler": handler, "batch_handler": batch_handler,
                           "idempotency": idempotency, "on_malformed": on_malformed,
@@ -77,8 +77,6 @@ class HandlerLoop:
         self.settings = settings or get_settings()
         self._consumer_options = consumer_options
         self.report = LoopReport()
-        self._stop = threading.Event()
-        self._job: Background[LoopReport] | None = None
         self._consumer: EventConsumer | None = None
         self._publisher: EventPublisher | None = None
         self._on_rebalance_too = on_rebalance
@@ -116,25 +114,9 @@ class HandlerLoop:
 
     def start(self, max_events: int | None = None, idle_s: float | None = None,
               timeout_s: float = 300.0) -> HandlerLoop:
-        """Run in a background thread (for notebooks); :meth:`stop` and :meth:`join` end it."""
-        self._stop.clear()
-        self._job = Background(lambda: self._run(max_events, idle_s, timeout_s),
-                               self._stop.set, self.name)
-        self._job.start()
+        """Run in a background thread (for notebooks) until :meth:`stop` or a stop rule."""
+        self._start(max_events=max_events, idle_s=idle_s, timeout_s=timeout_s)
         return self
-
-    @property
-    def running(self) -> bool:
-        """Whether the background run is going on."""
-        return self._job is not None and self._job.running
-
-    def stop(self) -> None:
-        """Ask the loop to stop after the batch in hand (that batch is still committed)."""
-        self._stop.set()
-
-    def join(self, timeout_s: float = 30.0) -> LoopReport:
-        """Wait for the background run to end: its report, or its error raised here."""
-        return self.report if self._job is None else self._job.join(timeout_s)
 
     def _until_stopped(self, rules: StopRules, consumer: EventConsumer) -> str:
         self._consumer, started, last_new = consumer, time.monotonic(), None

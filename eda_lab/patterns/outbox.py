@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import threading
 import time
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -22,7 +21,7 @@ from ..errors import WaitTimeout
 from ..messages.envelope import Event
 from ..settings import Settings, get_settings
 from ..waiting import wait_until
-from .background import Background
+from .background import RunsInBackground
 from .progress import LoopReport, StopRules
 
 
@@ -44,7 +43,7 @@ class Outbox(Protocol):
     def mark_sent(self, ids: Iterable[int]) -> int: ...
 
 
-class OutboxRelay:
+class OutboxRelay(RunsInBackground):
     """Publishes a store's outbox to ``topic``, keyed by stream id, marking rows sent after acks.
 
     Example::
@@ -60,14 +59,13 @@ class OutboxRelay:
 
     def __init__(self, store: Outbox, topic: str, settings: Settings | None = None,
                  batch_rows: int = 500, poll_s: float = 0.1, **producer_options: Any) -> None:
-        self.store, self.topic = store, topic
+        super().__init__()
+        self.store, self.topic, self.name = store, topic, "outbox-relay"
         self.batch_rows, self.poll_s = batch_rows, poll_s
         self.settings = settings or get_settings()
         self._producer_options = producer_options
         self._publisher: EventPublisher | None = None
         self.report = LoopReport()
-        self._stop = threading.Event()
-        self._job: Background[LoopReport] | None = None
 
     def publish_pending(self, limit: int | None = None) -> list[Delivery]:
         """Publish up to ``limit`` (default ``batch_rows``) unsent rows; mark them sent once
@@ -121,21 +119,8 @@ class OutboxRelay:
 
     def start(self, idle_s: float | None = None, timeout_s: float = 600.0) -> OutboxRelay:
         """Relay in a background thread until :meth:`stop` (or ``timeout_s``)."""
-        self._stop.clear()
-        self._job = Background(lambda: self._run(None, idle_s, timeout_s), self._stop.set,
-                               "outbox-relay")
-        self._job.start()
+        self._start(max_rows=None, idle_s=idle_s, timeout_s=timeout_s)
         return self
-
-    def stop(self, timeout_s: float = 30.0) -> LoopReport:
-        """Stop the background relay and wait for it; returns its report."""
-        self._stop.set()
-        return self.report if self._job is None else self._job.join(timeout_s)
-
-    @property
-    def running(self) -> bool:
-        """Whether the background relay is running."""
-        return self._job is not None and self._job.running
 
     def close(self) -> None:
         """Close the producer (a later publish opens a new one)."""

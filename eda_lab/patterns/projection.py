@@ -70,8 +70,7 @@ class Projector:
 
     def stop(self, timeout_s: float = 30.0) -> LoopReport:
         """Stop the background projection and wait for it; returns its report."""
-        self.loop.stop()
-        return self.loop.join(timeout_s)
+        return self.loop.stop(timeout_s)
 
     def lag(self) -> int:
         """How many events of the topic the view has not applied yet."""
