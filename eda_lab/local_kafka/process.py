@@ -73,16 +73,26 @@ def find_process(files: BrokerFiles) -> psutil.Process | None:
         return None
     try:
         proc = psutil.Process(state.pid)
-        ours = str(files.properties) in proc.cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        if _gone(proc):
+            return None
+        try:
+            cmdline = proc.cmdline()
+        except psutil.ZombieProcess:
+            cmdline = []
+        # A dying process (see _gone) shows no command line: then its start time must match.
+        ours = (str(files.properties) in cmdline if cmdline
+                else abs(proc.create_time() - (state.started_at or 0)) < 10)
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
-    return proc if ours and not _gone(proc) else None
+    return proc if ours else None
 
 
 def _gone(proc: psutil.Process) -> bool:
     try:
-        return proc.status() == psutil.STATUS_ZOMBIE  # exited, not yet reaped by its parent
-    except psutil.NoSuchProcess:
+        # A killed JVM's main thread is a zombie at once, while its other threads still hold
+        # the sockets for a moment: gone means no thread but the zombie is left.
+        return proc.status() == psutil.STATUS_ZOMBIE and proc.num_threads() <= 1
+    except psutil.NoSuchProcess:  # also ZombieProcess, where threads cannot be counted
         return True
 
 
