@@ -3,6 +3,8 @@ retry, closing after a failure, and turning kafka-python errors into :mod:`eda_l
 
 The other client modules import kafka-python's types from here, so a kafka-python upgrade is
 checked in one file; tests/integration/test_kafka_adapter.py pins the private parts used.
+It is longer than the ~150 lines other modules keep to because it is, on purpose, the only
+place that knows kafka-python.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..errors import (
     EdaLabError,
     GroupNotFound,
     InvalidTopic,
+    SettingsError,
     TopicAlreadyExists,
     TopicNotFound,
     WaitTimeout,
@@ -36,6 +39,7 @@ from ..errors import (
 from ..settings import Settings
 from ..waiting import wait_until
 
+# kafka-python's types the other client modules use, so that they never import kafka.
 __all__ = [
     "ConfigResource", "ConfigResourceType", "ConsumerRebalanceListener", "ConsumerRecord",
     "FutureRecordMetadata", "KafkaAdminClient", "KafkaConsumer", "KafkaProducer",
@@ -91,8 +95,15 @@ def translate(exc: Exception, settings: Settings, doing: str, timeout_s: float,
                            "Is the broker running? Check with `eda-lab doctor`.")
     if isinstance(exc, _UNREACHABLE):
         return BrokerUnreachable(settings.bootstrap, timeout_s, f"{doing}: {type(exc).__name__}")
-    return EdaLabError(f"Kafka refused {doing} ({type(exc).__name__}: {str(exc)[:300]}). "
-                       "The broker's log may say why: `eda-lab broker logs`.")
+    if isinstance(exc, kerr.KafkaConfigurationError):
+        return SettingsError(f"kafka-python refused an option while {doing}: {exc}. Check the "
+                             "option's name and value in kafka-python's documentation.")
+    said = f"({type(exc).__name__}: {str(exc)[:300]})"
+    if not isinstance(exc, kerr.BrokerResponseError):  # the client's own complaint
+        return EdaLabError(f"kafka-python failed while {doing} {said}. `eda-lab doctor` checks "
+                           "the setup.")
+    return EdaLabError(f"Kafka refused {doing} {said}. The broker's log may say why: "
+                       "`eda-lab broker logs`.")
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from eda_lab.errors import (
     EdaLabError,
     GroupNotFound,
     InvalidTopic,
+    SettingsError,
     TopicAlreadyExists,
     TopicNotFound,
     WaitTimeout,
@@ -109,7 +110,9 @@ def test_topic_already_exists_names_both_shapes_and_what_to_do():
     (kerr.KafkaTimeoutError(), WaitTimeout, "within 3 s. Is the broker running"),
     (kerr.NodeNotReadyError(), BrokerUnreachable, "No Kafka broker answered at 127.0.0.1:1"),
     (kerr.CommitFailedError(), EdaLabError, "rebalance gave this member's partitions"),
-    (kerr.MessageSizeTooLargeError(), EdaLabError, "MessageSizeTooLargeError"),
+    (kerr.MessageSizeTooLargeError(), EdaLabError, "Kafka refused creating"),
+    (kerr.KafkaConfigurationError("acks=7"), SettingsError, "refused an option while creating"),
+    (kerr.IllegalStateError("closed"), EdaLabError, "kafka-python failed while creating"),
 ])
 def test_kafka_python_errors_become_eda_lab_errors(raised, expected, says):
     got = translate(raised, NOWHERE, "creating topic 'orders'", 3.0, topic="orders",
