@@ -13,7 +13,9 @@ from eda_lab.patterns.eventsourcing import (
     AppendResult,
     CommandRejected,
     SQLiteEventStore,
+    event_id_for,
     handle_command,
+    handled_before,
     load,
     retry_on_conflict,
 )
@@ -52,6 +54,27 @@ def test_a_rejected_or_invalid_command_appends_nothing(store):
     with pytest.raises(CommandRejected, match="amount"):
         handle_command(store, BANK_ACCOUNT, STREAM, cmd("WithdrawMoney"))
     assert store.read_all() == before
+
+
+def test_a_command_handled_twice_appends_once_and_answers_as_the_first_time(store):
+    withdraw = cmd("WithdrawMoney", amount=70)
+    first = handle_command(store, BANK_ACCOUNT, STREAM, withdraw)
+    handle_command(store, BANK_ACCOUNT, STREAM, cmd("DepositMoney", amount=1))
+    # Deciding again would refuse it (31 left); it was handled, so the answer is the first one.
+    assert handle_command(store, BANK_ACCOUNT, STREAM, withdraw) == first
+    assert load(store, BANK_ACCOUNT, STREAM).state.balance == 31
+    assert store.read_stream(STREAM)[1].event.event_id == event_id_for(withdraw, 0)
+    assert handled_before(store, cmd("WithdrawMoney", amount=70)) is None  # another command
+
+
+def test_the_same_command_racing_itself_is_appended_once(store, path):
+    deposit = cmd("DepositMoney", amount=10)
+    with SQLiteEventStore(path) as other:
+        racy = RaceAfterLoad(store, lambda: handle_command(other, BANK_ACCOUNT, STREAM, deposit))
+        # Both deliveries decide on version 1; the second append finds its events stored.
+        assert handle_command(racy, BANK_ACCOUNT, STREAM, deposit) == AppendResult(
+            STREAM, 2, store.last_position())
+    assert [r.version for r in store.read_stream(STREAM)] == [1, 2]
 
 
 class RaceAfterLoad:

@@ -192,6 +192,14 @@ class EventStoreContract:
         assert [r.event for r in store.read_stream(s)] == [cause, effect]
         assert [r.event for r in open_store().read_stream(s)] == [cause, effect]  # another reader
 
+    def test_find_event_gives_one_stored_event_by_id(self, store):
+        s, wanted = stream(), ev(n=2)
+        result = store.append(s, [ev(), wanted], NO_STREAM)
+        found = store.find_event(wanted.event_id)
+        assert (found.stream_id, found.version, found.position, found.event) == (
+            s, 2, result.position, wanted)
+        assert store.find_event(str(uuid.uuid4())) is None
+
     def test_upcasters_lift_stored_v1_events_to_the_current_version(self, store, open_store):
         s = stream()
         store.append(s, [ev(amount=5), ev("MoneyWithdrawn", amount=2)], NO_STREAM)
@@ -202,6 +210,7 @@ class EventStoreContract:
         lifted = reader.read_stream(s)[0].event
         assert (lifted.version, dict(lifted.data)) == (3, {"cents": 500, "currency": "EUR"})
         assert reader.read_all()[0].event == lifted
+        assert reader.find_event(lifted.event_id).event == lifted
         assert reader.read_stream(s)[1].event.version == 1  # no step for MoneyWithdrawn
         assert store.read_stream(s)[0].event.data == {"amount": 5}  # stored rows unchanged
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from .aggregate import Aggregate, CommandRejected, instant, state_at, timeline
 from .bank_account import BANK_ACCOUNT, Account, decide_account, evolve_account
-from .handler import Loaded, handle_command, load, retry_on_conflict, take_snapshot
+from .handler import (
+    Loaded,
+    event_id_for,
+    handle_command,
+    handled_before,
+    load,
+    retry_on_conflict,
+    take_snapshot,
+)
 from .order import ORDER, Order, decide_order, evolve_order
 from .sqlite_store import SQLiteEventStore
 from .store import (
@@ -42,9 +50,11 @@ __all__ = [
     "current_version",
     "decide_account",
     "decide_order",
+    "event_id_for",
     "evolve_account",
     "evolve_order",
     "handle_command",
+    "handled_before",
     "instant",
     "load",
     "retry_on_conflict",

@@ -4,10 +4,18 @@ Loading starts from the newest snapshot and replays only the events after it. Tw
 load the same version both decide, but only one append wins; the other gets
 :class:`~eda_lab.errors.ConcurrencyConflict` and :func:`retry_on_conflict` runs it again on fresh
 state, where the rules may now refuse it.
+
+A command can arrive twice (a client retrying after a lost reply, a redelivered record). The
+events it causes get ids derived from the command id, so the second time the handler finds them
+stored and answers as the first time did, without deciding again on a state the first already
+changed.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -19,6 +27,7 @@ from .store import AppendResult, EventStore, Snapshot
 
 S = TypeVar("S")
 T = TypeVar("T")
+_COMMAND_EVENTS = uuid.UUID("5d0c5f0e-3b8a-4c1e-9a57-2f3c1e0d7b11")  # fixed: ids must not change
 
 
 @dataclass(frozen=True)
@@ -70,8 +79,12 @@ def handle_command(store: EventStore, aggregate: Aggregate[S], stream_id: str, c
         # AppendResult(stream_id='account-acc-1', version=3, position=17)
     """
     aggregate.validate(command)
+    before = handled_before(store, command)
+    if before is not None:
+        return before
     loaded = load(store, aggregate, stream_id)
-    events = aggregate.decide(loaded.state, command)
+    events = [dataclasses.replace(e, event_id=event_id_for(command, n))
+              for n, e in enumerate(aggregate.decide(loaded.state, command))]
     if not events:  # the command changed nothing: no append, no position
         return AppendResult(stream_id, loaded.version, None)
     result = store.append(stream_id, events, expected_version=loaded.version)
@@ -79,6 +92,27 @@ def handle_command(store: EventStore, aggregate: Aggregate[S], stream_id: str, c
         state = aggregate.replay(events, loaded.state)
         store.save_snapshot(aggregate.to_snapshot(state, stream_id, result.version))
     return result
+
+
+def event_id_for(command: Command, n: int) -> str:
+    """The id of the ``n``-th event ``command`` causes: the same every time it is handled.
+
+    Example::
+
+        event_id_for(command, 0) == event_id_for(command, 0)   # True; uuid5 of the command id
+    """
+    return str(uuid.uuid5(_COMMAND_EVENTS, f"{command.command_id}/{n}"))
+
+
+def handled_before(store: EventStore, command: Command) -> AppendResult | None:
+    """What handling ``command`` appended the first time, or None if it never did."""
+    last = None
+    for n in itertools.count():
+        found = store.find_event(event_id_for(command, n))
+        if found is None:
+            break
+        last = found
+    return None if last is None else AppendResult(last.stream_id, last.version, last.position)
 
 
 def retry_on_conflict(action: Callable[[], T], *, attempts: int = 3,

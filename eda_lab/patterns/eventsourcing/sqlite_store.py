@@ -124,6 +124,12 @@ class SQLiteEventStore:
                                     (from_position, -1 if limit is None else limit)).fetchall()
         return self._recorded(rows)
 
+    def find_event(self, event_id: str) -> Recorded | None:
+        """The stored event with this id, or None."""
+        with self._lock:
+            rows = self._db.execute(f"{_ROW} WHERE event_id = ?", (event_id,)).fetchall()
+        return (self._recorded(rows) or [None])[0]
+
     def stream_version(self, stream_id: str) -> int:
         """The stream's current version: 0 (NO_STREAM) when it has no events."""
         with self._lock:

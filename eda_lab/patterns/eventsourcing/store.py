@@ -20,8 +20,8 @@ The contract (``tests/unit/test_eventstore_contract.py`` checks each point, for 
    reader that has read everything up to position p never later finds a new event at p or below.
    Positions may have gaps (a PostgreSQL sequence skips after a rollback): count events, not
    positions.
-6. **Faithful reads.** ``read_stream`` and ``read_all`` give back the envelope that was appended
-   (ids, timestamps, correlation, data), upcast to the current schema version.
+6. **Faithful reads.** ``read_stream``, ``read_all`` and ``find_event`` give back the envelope
+   that was appended (ids, timestamps, correlation, data), upcast to the current schema version.
 7. **Transactional outbox.** Each appended event gets one outbox row in the same transaction.
    ``pending_outbox`` lists the rows not yet marked sent, in position order; ``mark_sent`` is
    idempotent. Publication is at least once: a relay that crashes after publishing and before
@@ -143,7 +143,11 @@ class EventStore(Protocol):
 
     def read_all(self, from_position: int = 1, limit: int | None = None) -> list[Recorded]: ...
 
+    def find_event(self, event_id: str) -> Recorded | None: ...
+
     def stream_version(self, stream_id: str) -> int: ...
+
+    def last_position(self) -> int: ...
 
     def pending_outbox(self, limit: int = 100) -> list[OutboxMessage]: ...
 
