@@ -2,6 +2,8 @@
 
 ``decide`` holds every business rule and may refuse a command (:class:`CommandRejected`);
 ``evolve`` only applies facts that already happened, so replaying a valid history never fails.
+Pure means no I/O and no hidden state: the same state and command give the same decision (the
+new events' ids and timestamps aside; the command handler derives the ids from the command id).
 The state is a frozen dataclass of JSON values, which is what makes it a snapshot for free.
 Time travel is the same fold, stopped early: at a stream version or at a moment.
 """
