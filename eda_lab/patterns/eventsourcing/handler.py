@@ -71,7 +71,8 @@ def handle_command(store: EventStore, aggregate: Aggregate[S], stream_id: str, c
 
     Raises :class:`CommandRejected` when a rule refuses the command and
     :class:`~eda_lab.errors.ConcurrencyConflict` when another writer appended since the load.
-    With ``snapshot_every=n`` it saves a snapshot each time the version passes a multiple of n.
+    A command already handled returns the first result and appends nothing. With
+    ``snapshot_every=n`` it saves a snapshot each time the version passes a multiple of n.
     Example::
 
         withdraw = Command("WithdrawMoney", {"accountId": "acc-1", "amount": 30})
