@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,7 +15,7 @@ from eda_lab.clients.consuming import EventConsumer, consume
 from eda_lab.clients.partitioning import partition_for
 from eda_lab.clients.producing import Delivery, EventPublisher, make_producer, publish
 from eda_lab.clients.records import Received
-from eda_lab.errors import BrokerUnreachable, MalformedEvent, TopicNotFound
+from eda_lab.errors import BrokerUnreachable, MalformedEvent, SettingsError, TopicNotFound
 from eda_lab.messages.envelope import Event
 from eda_lab.settings import Settings
 from tests.helpers import orders, wait_for
@@ -229,6 +230,40 @@ def test_unreachable_broker_is_reported(ns):
         EventPublisher(nowhere, bootstrap_timeout_ms=1000)
     with pytest.raises(BrokerUnreachable):
         EventConsumer(ns.topic("orders"), settings=nowhere, timeout_s=1.0)
+
+
+def test_options_kafka_python_refuses_are_settings_errors(settings, make_topic):
+    topic = make_topic()
+    with pytest.raises(SettingsError, match="acks=7"):
+        EventPublisher(settings, acks=7)  # idempotence needs acks='all'
+    with pytest.raises(SettingsError, match="no_such_option"):
+        EventConsumer(topic, settings=settings, no_such_option=1)
+
+
+def test_closing_after_every_ack_is_quiet_and_safe_twice(settings, make_topic):
+    topic = make_topic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning about unacknowledged records fails the test
+        publisher = EventPublisher(settings)
+        assert len(publisher.publish_many(topic, orders(20, ["k"]))) == 20
+        started = time.monotonic()
+        publisher.close()
+        publisher.close()
+        assert time.monotonic() - started < 2
+        consumer = EventConsumer(topic, settings=settings)
+        consumer.close()
+        consumer.close()
+    assert len(consume(topic, settings=settings, max_events=20)) == 20
+
+
+def test_asking_about_a_partition_not_read_names_the_ones_read(settings, make_topic):
+    topic = make_topic(partitions=2)
+    with EventConsumer(topic, settings=settings) as consumer:
+        with pytest.raises(ValueError, match=rf"{topic}/5 is not assigned.*'{topic}', 0"):
+            consumer.position(topic, 5)
+        with pytest.raises(ValueError, match="not assigned"):
+            consumer.seek(topic, 7, 0)
+        assert consumer.position(topic, 1) == 0
 
 
 def test_malformed_record_names_topic_partition_and_offset(settings, make_topic):
