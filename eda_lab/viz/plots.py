@@ -4,9 +4,9 @@ Every function takes plain data, draws on ``ax`` (a new 6x3 in figure when ``Non
 returns the Axes; none calls ``plt.show``. The style lives in :mod:`eda_lab.viz.style`; the
 consumer group pictures in :mod:`eda_lab.viz.group_plots`.
 
-Example::
-
-    key_spread({"alice": 0, "bob": 2, "carol": 0}, num_partitions=3)
+>>> ax = key_spread({"alice": 0, "bob": 2, "carol": 0}, num_partitions=3)
+>>> ax.get_title(), [label.get_text() for label in ax.get_xticklabels()]
+('Keys per partition, by key: each key in one bar', ['p0', 'p1', 'p2'])
 """
 
 from __future__ import annotations
