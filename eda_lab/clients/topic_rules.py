@@ -19,7 +19,13 @@ RULE = ("A topic name is 1 to 249 characters from a-z A-Z 0-9 and '.', '_', '-' 
 
 
 def name_problem(name: object) -> str | None:
-    """What is wrong with ``name`` as a Kafka topic name, or None if Kafka accepts it."""
+    """What is wrong with ``name`` as a Kafka topic name, or None if Kafka accepts it.
+
+    >>> name_problem("shop.orders-v2") is None
+    True
+    >>> name_problem("my orders")
+    "contains ' '"
+    """
     if not isinstance(name, str):
         return f"is a {type(name).__name__}, not a str"
     if not name:
