@@ -2,6 +2,7 @@
 doctor helpers. (Anything that starts a process or opens a socket is in tests/integration.)"""
 
 import base64
+import importlib
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,16 @@ def test_java_command_names_the_heap_log_config_and_classpath(tmp_path):
     assert f"-Dlog4j2.configurationFile={files.log4j}" in cmd
     assert cmd[cmd.index("-cp") + 1] == "a.jar:b.jar"
     assert cmd[-2:] == ["kafka.Kafka", str(files.properties)]
+
+
+def test_the_console_script_is_the_cli_main():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: pytest itself depends on tomli there
+        import tomli as tomllib
+    from eda_lab.cli import commands
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    target = tomllib.loads(pyproject.read_text())["project"]["scripts"]["eda-lab"]
+    module, _, name = target.partition(":")
+    assert getattr(importlib.import_module(module), name) is commands.main
