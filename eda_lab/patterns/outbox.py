@@ -24,11 +24,14 @@ from ..waiting import wait_until
 from .background import RunsInBackground
 from .progress import LoopReport, StopRules
 
+_REMEMBERED = 100_000  # deliveries kept for delivery_for(); the oldest are forgotten first
+
 
 class OutboxRow(Protocol):
     """One unsent outbox row, as the event store gives it."""
 
     id: int
+    position: int
     stream_id: str
 
     @property
@@ -38,7 +41,7 @@ class OutboxRow(Protocol):
 class Outbox(Protocol):
     """The two outbox operations of an event store (``SQLiteEventStore`` has both)."""
 
-    def pending_outbox(self, limit: int = 100) -> list[Any]: ...
+    def pending_outbox(self, limit: int = 100) -> list[OutboxRow]: ...
 
     def mark_sent(self, ids: Iterable[int]) -> int: ...
 
@@ -66,6 +69,7 @@ class OutboxRelay(RunsInBackground):
         self._producer_options = producer_options
         self._publisher: EventPublisher | None = None
         self.report = LoopReport()
+        self.published: dict[int, Delivery] = {}  # store position -> where it landed on Kafka
 
     def publish_pending(self, limit: int | None = None) -> list[Delivery]:
         """Publish up to ``limit`` (default ``batch_rows``) unsent rows; mark them sent once
@@ -78,12 +82,31 @@ class OutboxRelay(RunsInBackground):
                                              **self._producer_options)
         deliveries = self._publisher.publish_many(self.topic,
                                                   [(row.stream_id, row.event) for row in rows])
+        self.published.update((row.position, d) for row, d in zip(rows, deliveries, strict=True))
+        while len(self.published) > _REMEMBERED:  # positions grow: the first key is the oldest
+            del self.published[next(iter(self.published))]
         # A crash here publishes these rows again after a restart: at least once, never lost.
         marked = self.store.mark_sent(row.id for row in rows)
         r = self.report
         self.report = dataclasses.replace(r, seen=r.seen + len(rows), sent=r.sent + len(rows),
                                           handled=r.handled + marked, batches=r.batches + 1)
         return deliveries
+
+    def delivery_for(self, position: int, timeout_s: float = 10.0) -> Delivery:
+        """Where the event at store ``position`` landed on Kafka, once this relay published it.
+
+        The first step of read-your-writes across the outbox::
+
+            result = handle_command(store, ...)                 # AppendResult(position=...)
+            projector.wait_until_position(relay.delivery_for(result.position))
+        """
+        def too_late() -> WaitTimeout:
+            state = "running" if self.running else "not running: call start() or run()"
+            return WaitTimeout(f"The relay has not published store position {position} within "
+                               f"{timeout_s:g} s (it is {state}; "
+                               f"{len(self.store.pending_outbox(1000))} rows wait).")
+
+        return wait_until(lambda: self.published.get(position), timeout_s, too_late)
 
     def run(self, max_rows: int | None = None, idle_s: float | None = 5.0,
             timeout_s: float = 60.0) -> LoopReport:

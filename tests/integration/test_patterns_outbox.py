@@ -13,6 +13,7 @@ import pytest
 
 from eda_lab.clients import create_topic, partition_for
 from eda_lab.clients.consuming import consume
+from eda_lab.errors import WaitTimeout
 from eda_lab.messages.envelope import Event
 from eda_lab.patterns import HandlerLoop, OutboxRelay, SqliteIdempotencyStore
 from eda_lab.patterns.eventsourcing import NO_STREAM, SQLiteEventStore
@@ -85,6 +86,29 @@ def test_a_relay_killed_after_publishing_loses_nothing_and_duplicates_are_absorb
     for key, n, _ in handled:
         per_stream.setdefault(key, []).append(n)
     assert all(seq == list(range(1, 9)) for seq in per_stream.values())
+
+
+def test_read_your_writes_from_a_command_to_the_view(settings, ns, topic, tmp_path):
+    from eda_lab.messages.envelope import Command
+    from eda_lab.patterns import ORDER_SUMMARIES, Projector
+    from eda_lab.patterns.eventsourcing import ORDER, handle_command
+
+    store = SQLiteEventStore(str(tmp_path / "orders.db"))
+    relay = OutboxRelay(store, topic, settings).start(timeout_s=60)
+    projector = Projector(tmp_path / "views.db", topic, ns.group("summaries"), ORDER_SUMMARIES,
+                          settings).start(timeout_s=60)
+    try:
+        place = Command("PlaceOrder", {"orderId": "o-1", "customerId": "c-1", "total": 2500})
+        result = handle_command(store, ORDER, "order-o-1", place)
+        projector.wait_until_position(relay.delivery_for(result.position, timeout_s=20),
+                                      timeout_s=20)
+        assert [(r["order_id"], r["status"], r["total"]) for r in projector.model.rows()] == [
+            ("o-1", "placed", 2500.0)]
+    finally:
+        assert relay.stop().stopped == "stopped"
+        projector.stop()
+    with pytest.raises(WaitTimeout, match="not running: call start"):
+        relay.delivery_for(result.position + 1, timeout_s=0.2)
 
 
 def _child(db: str, topic: str, batch_size: str, hang_at: str) -> None:
