@@ -10,10 +10,16 @@ from .publish_form import (
     PublishForm,
     publish_form,
 )
+from .team import (
+    Member,
+    Team,
+)
 
 __all__ = [
     "GroupSnapshot",
     "LiveGroupView",
+    "Member",
     "PublishForm",
+    "Team",
     "publish_form",
 ]
