@@ -35,10 +35,15 @@ class CommandRejected(EdaLabError, ValueError):
 class Aggregate(Generic[S]):
     """An aggregate's rules: its name, empty state, and its pure ``decide`` and ``evolve``.
 
-    Example::
-
-        state = BANK_ACCOUNT.replay(events)             # fold evolve over the history
-        new = BANK_ACCOUNT.decide(state, withdraw)      # [Event("MoneyWithdrawn", ...)] or raises
+    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT
+    >>> opening = Command("OpenAccount", {"accountId": "a-1", "owner": "Ada",
+    ...                                   "initialBalance": 100})
+    >>> state = BANK_ACCOUNT.replay(BANK_ACCOUNT.decide(BANK_ACCOUNT.initial, opening))
+    >>> state.balance
+    100
+    >>> BANK_ACCOUNT.decide(state, Command("WithdrawMoney", {"accountId": "a-1", "amount": 150}))
+    Traceback (most recent call last):
+    eda_lab.patterns.eventsourcing.aggregate.CommandRejected: Insufficient funds: account a-1 holds 100, cannot withdraw 150
 
     ``commands`` maps each command type it accepts to the data fields that command needs.
     ``schema_version`` is the version of the state's shape, stored with each snapshot.
@@ -82,7 +87,11 @@ class Aggregate(Generic[S]):
 
 
 def instant(timestamp: str | datetime) -> datetime:
-    """An envelope timestamp as an aware datetime (Python 3.10 reads neither 'Z' nor ns)."""
+    """An envelope timestamp as an aware datetime (Python 3.10 reads neither 'Z' nor ns).
+
+    >>> instant("2026-03-30T10:00:00.123456789Z")
+    datetime.datetime(2026, 3, 30, 10, 0, 0, 123456, tzinfo=datetime.timezone.utc)
+    """
     if isinstance(timestamp, datetime):
         return timestamp
     text = re.sub(r"(\.\d{6})\d+", r"\1", timestamp.replace("Z", "+00:00"))
@@ -92,9 +101,12 @@ def instant(timestamp: str | datetime) -> datetime:
 def timeline(aggregate: Aggregate[S], history: Iterable[Recorded]) -> Iterator[tuple[Recorded, S]]:
     """Each stored event with the state right after it: the raw material of time travel.
 
-    Example::
-
-        [(r.version, s.balance) for r, s in timeline(BANK_ACCOUNT, store.read_stream("acc-1"))]
+    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT
+    >>> history = [Recorded("account-a", 1, 1, Event("AccountOpened", {"accountId": "a",
+    ...                                                               "initialBalance": 100})),
+    ...            Recorded("account-a", 2, 5, Event("MoneyDeposited", {"amount": 20}))]
+    >>> [(r.version, s.balance) for r, s in timeline(BANK_ACCOUNT, history)]
+    [(1, 100), (2, 120)]
     """
     state = aggregate.initial
     for recorded in history:
@@ -106,10 +118,16 @@ def state_at(aggregate: Aggregate[S], history: Iterable[Recorded], *, version: i
              at: str | datetime | None = None) -> S:
     """The state as it was at stream ``version`` or at moment ``at`` (events stamped up to then).
 
-    Example::
-
-        state_at(BANK_ACCOUNT, store.read_stream("acc-1"), version=2).balance
-        state_at(BANK_ACCOUNT, store.read_stream("acc-1"), at="2026-03-30T12:00:00Z").balance
+    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT
+    >>> history = [Recorded("account-a", n, n, Event(kind, data, timestamp=f"2026-03-30T{h}:00:00Z"))
+    ...            for n, (h, kind, data) in enumerate([
+    ...                (10, "AccountOpened", {"accountId": "a", "initialBalance": 100}),
+    ...                (11, "MoneyDeposited", {"amount": 20}),
+    ...                (12, "MoneyWithdrawn", {"amount": 50})], start=1)]
+    >>> state_at(BANK_ACCOUNT, history, version=2).balance
+    120
+    >>> state_at(BANK_ACCOUNT, history, at="2026-03-30T11:30:00Z").balance
+    120
     """
     if (version is None) == (at is None):
         raise ValueError("give exactly one of version= or at=")

@@ -4,11 +4,12 @@ The article's ``apply`` throws "Insufficient funds" while replaying; here that r
 ``decide``, before anything is stored, and ``evolve`` trusts the history. Amounts are whole
 numbers of the smallest unit (cents), because floats do not add up exactly.
 
-Example::
-
-    open_ = Command("OpenAccount", {"accountId": "acc-1", "owner": "Ada", "initialBalance": 100})
-    events = decide_account(Account(), open_)          # [Event("AccountOpened", ...)]
-    evolve_account(Account(), events[0]).balance       # 100
+>>> opening = Command("OpenAccount", {"accountId": "acc-1", "owner": "Ada", "initialBalance": 100})
+>>> [opened] = decide_account(Account(), opening)
+>>> opened.event_type, opened.causation_id == opening.command_id
+('AccountOpened', True)
+>>> evolve_account(Account(), opened)
+Account(account_id='acc-1', owner='Ada', balance=100, is_open=True)
 """
 
 from __future__ import annotations

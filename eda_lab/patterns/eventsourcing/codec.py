@@ -30,9 +30,9 @@ def encode(event: Event) -> bytes:
 def decode(payload: bytes | str, where: str | None = None) -> Event:
     """The event a stored payload holds.
 
-    Example::
-
-        decode(encode(event)) == event   # True
+    >>> event = Event("MoneyDeposited", {"amount": 5})
+    >>> decode(encode(event)) == event
+    True
     """
     d = json.loads(payload)
     if type(d) is not dict or d.keys() != _WIRE or type(d["data"]) is not dict:

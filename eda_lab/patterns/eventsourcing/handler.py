@@ -44,9 +44,14 @@ def load(store: EventStore, aggregate: Aggregate[S], stream_id: str, *,
     """The state of ``stream_id``: the newest snapshot plus the events after it.
 
     A snapshot of another schema version than the aggregate's is ignored: the events are the
-    truth, a snapshot only a shortcut. Example::
+    truth, a snapshot only a shortcut.
 
-        load(store, BANK_ACCOUNT, "account-acc-1").state.balance
+    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT, SQLiteEventStore
+    >>> store = SQLiteEventStore(":memory:")
+    >>> _ = handle_command(store, BANK_ACCOUNT, "account-a", Command(
+    ...     "OpenAccount", {"accountId": "a", "owner": "Ada", "initialBalance": 10}))
+    >>> load(store, BANK_ACCOUNT, "account-a")
+    Loaded(state=Account(account_id='a', owner='Ada', balance=10, is_open=True), version=1, replayed=1)
     """
     snapshot = store.load_snapshot(stream_id) if use_snapshot else None
     if snapshot is not None and snapshot.schema_version == aggregate.schema_version:
@@ -73,11 +78,19 @@ def handle_command(store: EventStore, aggregate: Aggregate[S], stream_id: str, c
     :class:`~eda_lab.errors.ConcurrencyConflict` when another writer appended since the load.
     A command already handled returns the first result and appends nothing. With
     ``snapshot_every=n`` it saves a snapshot each time the version passes a multiple of n.
-    Example::
 
-        withdraw = Command("WithdrawMoney", {"accountId": "acc-1", "amount": 30})
-        handle_command(store, BANK_ACCOUNT, "account-acc-1", withdraw)
-        # AppendResult(stream_id='account-acc-1', version=3, position=17)
+    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT, SQLiteEventStore
+    >>> store = SQLiteEventStore(":memory:")
+    >>> handle_command(store, BANK_ACCOUNT, "account-a", Command(
+    ...     "OpenAccount", {"accountId": "a", "owner": "Ada", "initialBalance": 100}))
+    AppendResult(stream_id='account-a', version=1, position=1)
+    >>> withdraw = Command("WithdrawMoney", {"accountId": "a", "amount": 30})
+    >>> handle_command(store, BANK_ACCOUNT, "account-a", withdraw)
+    AppendResult(stream_id='account-a', version=2, position=2)
+    >>> handle_command(store, BANK_ACCOUNT, "account-a", withdraw)  # delivered twice
+    AppendResult(stream_id='account-a', version=2, position=2)
+    >>> load(store, BANK_ACCOUNT, "account-a").state.balance
+    70
     """
     aggregate.validate(command)
     before = handled_before(store, command)
@@ -98,9 +111,9 @@ def handle_command(store: EventStore, aggregate: Aggregate[S], stream_id: str, c
 def event_id_for(command: Command, n: int) -> str:
     """The id of the ``n``-th event ``command`` causes: the same every time it is handled.
 
-    Example::
-
-        event_id_for(command, 0) == event_id_for(command, 0)   # True; uuid5 of the command id
+    >>> deposit = Command("DepositMoney", {"accountId": "a", "amount": 5}, command_id="cmd-1")
+    >>> event_id_for(deposit, 0) == event_id_for(deposit, 0) != event_id_for(deposit, 1)
+    True
     """
     return str(uuid.uuid5(_COMMAND_EVENTS, f"{command.command_id}/{n}"))
 
@@ -120,12 +133,18 @@ def retry_on_conflict(action: Callable[[], T], *, attempts: int = 3,
                       on_conflict: Callable[[ConcurrencyConflict], None] | None = None) -> T:
     """Run ``action`` again (it reloads and decides again) while it loses a race.
 
-    Example::
-
-        retry_on_conflict(lambda: handle_command(store, BANK_ACCOUNT, stream_id, withdraw))
-
     After ``attempts`` conflicts in a row the last :class:`ConcurrencyConflict` is raised;
-    ``on_conflict`` sees each one (to log or count it).
+    ``on_conflict`` sees each one (to log or count it). In real use the action is
+    ``lambda: handle_command(store, BANK_ACCOUNT, stream_id, command)``.
+
+    >>> tries = []
+    >>> def loses_twice():
+    ...     tries.append(1)
+    ...     if len(tries) < 3:
+    ...         raise ConcurrencyConflict("account-a", len(tries), len(tries) + 1)
+    ...     return "appended"
+    >>> retry_on_conflict(loses_twice, attempts=3), len(tries)
+    ('appended', 3)
     """
     if attempts < 1:
         raise ValueError(f"attempts must be 1 or more, got {attempts}")

@@ -6,10 +6,13 @@
                           |                   |
                           +---CancelOrder-----+--> cancelled (a paid order is refunded)
 
-Example::
-
-    place = Command("PlaceOrder", {"orderId": "ord-1", "customerId": "c-7", "total": 2500})
-    ORDER.replay(ORDER.decide(Order(), place)).status       # 'placed'
+>>> place = Command("PlaceOrder", {"orderId": "ord-1", "customerId": "c-7", "total": 2500})
+>>> placed = ORDER.replay(ORDER.decide(Order(), place))
+>>> placed.status
+'placed'
+>>> ORDER.decide(placed, Command("ShipOrder", {"orderId": "ord-1"}))
+Traceback (most recent call last):
+eda_lab.patterns.eventsourcing.aggregate.CommandRejected: order ord-1 is placed: ShipOrder is allowed only when it is paid
 """
 
 from __future__ import annotations

@@ -41,10 +41,9 @@ CREATE TABLE IF NOT EXISTS snapshots (
 def connect(path: str, synchronous: str = "FULL", busy_timeout_s: float = 10.0) -> sqlite3.Connection:
     """Open (and if new, create) an event store file in WAL mode.
 
-    Example::
-
-        db = connect("bank.db")
-        db.execute("SELECT count(*) FROM events").fetchone()   # (0,)
+    >>> db = connect(":memory:")
+    >>> db.execute("SELECT count(*) FROM events").fetchone()
+    (0,)
     """
     if synchronous not in ("FULL", "NORMAL"):
         raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")

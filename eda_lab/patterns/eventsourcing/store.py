@@ -61,9 +61,12 @@ ExpectedVersion = int | _Any
 def check_expected(stream_id: str, expected: ExpectedVersion, actual: int | None) -> None:
     """Raise :class:`ConcurrencyConflict` unless a stream at ``actual`` is as ``expected``.
 
-    ``actual=None`` only checks that ``expected`` is a version or :data:`ANY`. Example::
+    ``actual=None`` only checks that ``expected`` is a version or :data:`ANY`.
 
-        check_expected("account-1", NO_STREAM, 2)   # ConcurrencyConflict: expected no stream yet
+    >>> check_expected("account-1", 2, 2)
+    >>> check_expected("account-1", NO_STREAM, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    eda_lab.errors.ConcurrencyConflict: Stream 'account-1': expected no stream yet, but it is at version 2. ...
     """
     if expected is ANY:
         return

@@ -2,13 +2,17 @@
 
 An upcaster is a pure function from the ``data`` of version n to the ``data`` of version n + 1,
 registered under ``(type, n)`` in a plain dict. Reading applies the chain n -> n+1 -> ... until no
-step is left, so the stored rows never change and every reader sees only the current shape::
+step is left, so the stored rows never change and every reader sees only the current shape.
 
-    UPCASTERS = {
-        ("MoneyDeposited", 1): lambda d: {**d, "currency": "EUR"},        # v1 -> v2: a new field
-        ("MoneyDeposited", 2): lambda d: {"cents": d["amount"] * 100,     # v2 -> v3: a new unit
-                                          "currency": d["currency"]},
-    }
+>>> UPCASTERS = {
+...     ("MoneyDeposited", 1): lambda d: {**d, "currency": "EUR"},        # v1 -> v2: a new field
+...     ("MoneyDeposited", 2): lambda d: {"cents": d["amount"] * 100,     # v2 -> v3: a new unit
+...                                       "currency": d["currency"]},
+... }
+>>> stored = Event("MoneyDeposited", {"amount": 5}, version=1)
+>>> read = upcast_event(UPCASTERS, stored)
+>>> read.version, read.data, read.event_id == stored.event_id
+(3, {'cents': 500, 'currency': 'EUR'}, True)
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ Upcasters = Mapping[tuple[str, int], Upcaster]
 def check_chain(upcasters: Upcasters) -> None:
     """Refuse a chain with a hole (v1->v2 and v3->v4 but no v2->v3): v2 data would stay stuck.
 
-    Example::
-
-        check_chain({("OrderPlaced", 1): f, ("OrderPlaced", 3): g})   # ValueError
+    >>> check_chain({("OrderPlaced", 1): dict, ("OrderPlaced", 3): dict})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: upcaster ('OrderPlaced', 3) has no ('OrderPlaced', 2) before it, ...
     """
     for kind, version in upcasters:
         if version < 1:
@@ -49,11 +53,9 @@ def upcast_data(upcasters: Upcasters, kind: str, version: int,
                 data: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
     """Lift ``data`` of ``kind`` at ``version`` through the chain; returns (version, data).
 
-    Example::
-
-        upcast_data({("MoneyDeposited", 1): lambda d: {**d, "currency": "EUR"}},
-                    "MoneyDeposited", 1, {"amount": 5})
-        # (2, {"amount": 5, "currency": "EUR"})
+    >>> upcast_data({("MoneyDeposited", 1): lambda d: {**d, "currency": "EUR"}},
+    ...             "MoneyDeposited", 1, {"amount": 5})
+    (2, {'amount': 5, 'currency': 'EUR'})
     """
     lifted = dict(data)  # each step gets a copy: an upcaster that edits in place harms nothing
     while (kind, version) in upcasters:
