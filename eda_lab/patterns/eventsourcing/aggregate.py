@@ -35,13 +35,13 @@ class CommandRejected(EdaLabError, ValueError):
 class Aggregate(Generic[S]):
     """An aggregate's rules: its name, empty state, and its pure ``decide`` and ``evolve``.
 
-    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT
+    >>> from eda_lab.patterns import eventsourcing as es
     >>> opening = Command("OpenAccount", {"accountId": "a-1", "owner": "Ada",
     ...                                   "initialBalance": 100})
-    >>> state = BANK_ACCOUNT.replay(BANK_ACCOUNT.decide(BANK_ACCOUNT.initial, opening))
+    >>> state = es.BANK_ACCOUNT.replay(es.BANK_ACCOUNT.decide(es.BANK_ACCOUNT.initial, opening))
     >>> state.balance
     100
-    >>> BANK_ACCOUNT.decide(state, Command("WithdrawMoney", {"accountId": "a-1", "amount": 150}))
+    >>> es.BANK_ACCOUNT.decide(state, Command("WithdrawMoney", {"accountId": "a-1", "amount": 150}))
     Traceback (most recent call last):
     eda_lab.patterns.eventsourcing.aggregate.CommandRejected: Insufficient funds: account a-1 holds 100, cannot withdraw 150
 
@@ -101,11 +101,11 @@ def instant(timestamp: str | datetime) -> datetime:
 def timeline(aggregate: Aggregate[S], history: Iterable[Recorded]) -> Iterator[tuple[Recorded, S]]:
     """Each stored event with the state right after it: the raw material of time travel.
 
-    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT
+    >>> from eda_lab.patterns import eventsourcing as es
     >>> history = [Recorded("account-a", 1, 1, Event("AccountOpened", {"accountId": "a",
     ...                                                               "initialBalance": 100})),
     ...            Recorded("account-a", 2, 5, Event("MoneyDeposited", {"amount": 20}))]
-    >>> [(r.version, s.balance) for r, s in timeline(BANK_ACCOUNT, history)]
+    >>> [(r.version, s.balance) for r, s in timeline(es.BANK_ACCOUNT, history)]
     [(1, 100), (2, 120)]
     """
     state = aggregate.initial
@@ -118,15 +118,15 @@ def state_at(aggregate: Aggregate[S], history: Iterable[Recorded], *, version: i
              at: str | datetime | None = None) -> S:
     """The state as it was at stream ``version`` or at moment ``at`` (events stamped up to then).
 
-    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT
+    >>> from eda_lab.patterns import eventsourcing as es
     >>> history = [Recorded("account-a", n, n, Event(kind, data, timestamp=f"2026-03-30T{h}:00:00Z"))
     ...            for n, (h, kind, data) in enumerate([
     ...                (10, "AccountOpened", {"accountId": "a", "initialBalance": 100}),
     ...                (11, "MoneyDeposited", {"amount": 20}),
     ...                (12, "MoneyWithdrawn", {"amount": 50})], start=1)]
-    >>> state_at(BANK_ACCOUNT, history, version=2).balance
+    >>> state_at(es.BANK_ACCOUNT, history, version=2).balance
     120
-    >>> state_at(BANK_ACCOUNT, history, at="2026-03-30T11:30:00Z").balance
+    >>> state_at(es.BANK_ACCOUNT, history, at="2026-03-30T11:30:00Z").balance
     120
     """
     if (version is None) == (at is None):

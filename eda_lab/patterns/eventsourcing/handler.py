@@ -46,11 +46,11 @@ def load(store: EventStore, aggregate: Aggregate[S], stream_id: str, *,
     A snapshot of another schema version than the aggregate's is ignored: the events are the
     truth, a snapshot only a shortcut.
 
-    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT, SQLiteEventStore
-    >>> store = SQLiteEventStore(":memory:")
-    >>> _ = handle_command(store, BANK_ACCOUNT, "account-a", Command(
+    >>> from eda_lab.patterns import eventsourcing as es
+    >>> store = es.SQLiteEventStore(":memory:")
+    >>> _ = handle_command(store, es.BANK_ACCOUNT, "account-a", Command(
     ...     "OpenAccount", {"accountId": "a", "owner": "Ada", "initialBalance": 10}))
-    >>> load(store, BANK_ACCOUNT, "account-a")
+    >>> load(store, es.BANK_ACCOUNT, "account-a")
     Loaded(state=Account(account_id='a', owner='Ada', balance=10, is_open=True), version=1, replayed=1)
     """
     snapshot = store.load_snapshot(stream_id) if use_snapshot else None
@@ -79,17 +79,17 @@ def handle_command(store: EventStore, aggregate: Aggregate[S], stream_id: str, c
     A command already handled returns the first result and appends nothing. With
     ``snapshot_every=n`` it saves a snapshot each time the version passes a multiple of n.
 
-    >>> from eda_lab.patterns.eventsourcing import BANK_ACCOUNT, SQLiteEventStore
-    >>> store = SQLiteEventStore(":memory:")
-    >>> handle_command(store, BANK_ACCOUNT, "account-a", Command(
+    >>> from eda_lab.patterns import eventsourcing as es
+    >>> store = es.SQLiteEventStore(":memory:")
+    >>> handle_command(store, es.BANK_ACCOUNT, "account-a", Command(
     ...     "OpenAccount", {"accountId": "a", "owner": "Ada", "initialBalance": 100}))
     AppendResult(stream_id='account-a', version=1, position=1)
     >>> withdraw = Command("WithdrawMoney", {"accountId": "a", "amount": 30})
-    >>> handle_command(store, BANK_ACCOUNT, "account-a", withdraw)
+    >>> handle_command(store, es.BANK_ACCOUNT, "account-a", withdraw)
     AppendResult(stream_id='account-a', version=2, position=2)
-    >>> handle_command(store, BANK_ACCOUNT, "account-a", withdraw)  # delivered twice
+    >>> handle_command(store, es.BANK_ACCOUNT, "account-a", withdraw)  # delivered twice
     AppendResult(stream_id='account-a', version=2, position=2)
-    >>> load(store, BANK_ACCOUNT, "account-a").state.balance
+    >>> load(store, es.BANK_ACCOUNT, "account-a").state.balance
     70
     """
     aggregate.validate(command)

@@ -27,13 +27,13 @@ _ROW = "SELECT stream_id, version, position, payload FROM events"
 class SQLiteEventStore:
     """An event store in a SQLite file (WAL mode); passes the contract in :mod:`.store`.
 
-    >>> from eda_lab.patterns.eventsourcing import NO_STREAM
+    >>> from eda_lab.patterns import eventsourcing as es
     >>> store = SQLiteEventStore(":memory:")  # or a file name: "bank.db"
-    >>> store.append("account-1", [Event("AccountOpened", {"initialBalance": 100})], NO_STREAM)
+    >>> store.append("account-1", [Event("AccountOpened", {"initialBalance": 100})], es.NO_STREAM)
     AppendResult(stream_id='account-1', version=1, position=1)
     >>> [(r.version, r.position, r.event.event_type) for r in store.read_stream("account-1")]
     [(1, 1, 'AccountOpened')]
-    >>> store.append("account-1", [Event("MoneyDeposited", {"amount": 5})], NO_STREAM)
+    >>> store.append("account-1", [Event("MoneyDeposited", {"amount": 5})], es.NO_STREAM)
     Traceback (most recent call last):
     eda_lab.errors.ConcurrencyConflict: Stream 'account-1': expected no stream yet, but it is at version 1. Another writer appended first: load the stream again, decide again, and retry.
 
