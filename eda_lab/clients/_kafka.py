@@ -9,6 +9,8 @@ place that knows kafka-python.
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
@@ -53,6 +55,7 @@ _UNREACHABLE = (kerr.RetriableError, kerr.BrokerNotAvailableError)
 # "coordinator not available" until it is ready; such answers are worth asking again.
 _COORDINATOR_BUSY = (kerr.CoordinatorNotAvailableError, kerr.CoordinatorLoadInProgressError,
                      kerr.NotCoordinatorError)
+_OPEN_PRODUCERS: weakref.WeakSet[KafkaProducer] = weakref.WeakSet()
 _REJECTED_SHAPE = (kerr.InvalidTopicError, kerr.InvalidPartitionsError,
                    kerr.InvalidReplicationFactorError)
 
@@ -199,3 +202,19 @@ def close_consumer(consumer: KafkaConsumer, autocommit: bool, timeout_s: float) 
     # If the broker is gone, the group drops this member when its session times out.
     with suppress(kerr.KafkaError):
         consumer.close(autocommit=autocommit, timeout_ms=int(timeout_s * 1000))
+
+
+def closed_quietly_at_exit(producer: KafkaProducer) -> KafkaProducer:
+    """``producer``, to be closed by :func:`close_producer` when the interpreter exits."""
+    _OPEN_PRODUCERS.add(producer)
+    # atexit runs the latest registration first: stay ahead of kafka-python's own exit hook,
+    # which prints a traceback when records are still pending (the broker is gone).
+    atexit.unregister(_close_open_producers)
+    atexit.register(_close_open_producers)
+    return producer
+
+
+def _close_open_producers() -> None:
+    for producer in list(_OPEN_PRODUCERS):
+        with suppress(Exception):  # at exit nothing is left to tell
+            close_producer(producer, 1.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
 
 from ..errors import TopicNotFound
@@ -20,6 +21,7 @@ from ._kafka import (
     KafkaProducer,
     admin_session,
     close_producer,
+    closed_quietly_at_exit,
     connect,
     kafka_errors,
     topic_metadata,
@@ -42,7 +44,8 @@ _DEFAULTS: dict[str, Any] = {
 def make_producer(settings: Settings | None = None, **overrides: Any) -> KafkaProducer:
     """A kafka-python producer with acks='all' and idempotence; keys and values are bytes."""
     settings = settings or get_settings()
-    return connect(KafkaProducer, settings, 10.0, **{**_DEFAULTS, **overrides})
+    return closed_quietly_at_exit(connect(KafkaProducer, settings, 10.0,
+                                          **{**_DEFAULTS, **overrides}))
 
 
 class EventPublisher:
@@ -69,6 +72,11 @@ class EventPublisher:
         self._known_topics: set[str] = set()
         self._unacked = Unacknowledged()
         self._closed = False
+
+    def __del__(self) -> None:
+        # kafka-python's own __del__ prints a traceback when records are pending: close first.
+        with suppress(Exception):
+            self.close(timeout_s=1.0)
 
     def __enter__(self) -> EventPublisher:
         return self
