@@ -85,8 +85,8 @@ class HandlerLoop(RunsInBackground):
 
     def run(self, max_events: int | None = None, idle_s: float | None = 5.0,
             timeout_s: float = 60.0, until: Callable[[], bool] | None = None) -> LoopReport:
-        """Run in this thread until a stop rule, ``until()`` is true (stopped ``done``) or
-        :meth:`stop`; return the report."""
+        """Run in this thread until a stop rule, :meth:`stop`, or ``until()`` is true (stopped
+        ``done``; e.g. ``until=stop_event.is_set`` for a threading.Event behind a button)."""
         self._stop.clear()  # a stop asked for before this run is not meant for it
         return self._run(max_events, idle_s, timeout_s, until)
 
