@@ -58,10 +58,13 @@ def handle_batch(records: list[Received], *, handler: Handler | None = None,
     batch like a handler error). After an error, the records before it are done (per-record
     handler) or none are (a batch is handled whole or not at all).
 
-    Example::
-
-        outcome = handle_batch(records, handler=lambda event, record: None)
-        outcome.handled, outcome.error       # (len(records), None)
+    >>> from eda_lab.patterns import SqliteIdempotencyStore
+    >>> placed = Event("OrderPlaced", {"orderId": "o-1"})
+    >>> records = [Received("orders", 0, n, "o-1", 0, {}, placed.to_json()) for n in (0, 1)]
+    >>> outcome = handle_batch(records, handler=lambda event, record: None,
+    ...                        idempotency=SqliteIdempotencyStore(":memory:", "billing"))
+    >>> outcome.handled, outcome.duplicates, outcome.error      # the same event twice
+    (1, 1, None)
     """
     done: list[tuple[Received, str | None]] = []
     sends: list[Send] = []

@@ -32,12 +32,12 @@ class IdempotencyStore(Protocol):
 class SqliteIdempotencyStore:
     """Handled message ids in a SQLite table, one set per ``consumer`` name.
 
-    Example::
-
-        store = SqliteIdempotencyStore("billing.db", consumer="billing")
-        store.seen("evt-1")          # False
-        store.remember(["evt-1"])
-        store.seen("evt-1")          # True
+    >>> store = SqliteIdempotencyStore(":memory:", consumer="billing")   # or a file name
+    >>> store.seen("evt-1")
+    False
+    >>> store.remember(["evt-1"])
+    >>> store.seen("evt-1")
+    True
 
     The file may be shared by several consumers (each has its own ``consumer`` name) and by
     several processes: SQLite locks the file, and ``remember`` ignores ids already there.

@@ -36,9 +36,9 @@ def next_offsets(handled: Iterable[Received]) -> dict[tuple[str, int], int]:
     A committed offset names the *next* record to read, hence ``+ 1``. Records are handled in
     order within a partition, so the highest offset handled is the end of a gap-free prefix.
 
-    Example::
-
-        next_offsets([Received("t", 0, 7, None, 0, {}, b"")])   # {("t", 0): 8}
+    >>> def at(offset): return Received("orders", 0, offset, None, 0, {}, b"")
+    >>> next_offsets([at(7), at(8)])
+    {('orders', 0): 9}
     """
     found: dict[tuple[str, int], int] = {}
     for record in handled:
@@ -52,10 +52,13 @@ class StopRules:
     """When a loop stops by itself: after ``max_events`` records, ``idle_s`` without a new one
     (counted from the latest record or assignment; None: never idle), or ``timeout_s`` in all.
 
-    Example::
-
-        StopRules(max_events=100, idle_s=5, timeout_s=60).reason(
-            seen=100, started=0, last_new=1, now=2)          # 'max_events'
+    >>> rules = StopRules(max_events=100, idle_s=5, timeout_s=60)
+    >>> rules.reason(seen=100, started=0, last_new=1, now=2)
+    'max_events'
+    >>> rules.reason(seen=3, started=0, last_new=1, now=7)
+    'idle'
+    >>> rules.reason(seen=3, started=0, last_new=None, now=7) is None   # still joining
+    True
     """
 
     max_events: int | None = None
