@@ -1,137 +1,160 @@
-"""Look at events in bulk: a whole topic as a pandas DataFrame, a group's lag, event rates.
+"""Look at events in bulk: a topic as a pandas DataFrame (whole, in chunks), a group's lag, rates.
 
-:func:`topic_to_dataframe` reads a snapshot: every partition from its oldest kept record up
-to the end offset it had when the call started, so records produced meanwhile are left out
-and the call always finishes. Memory stays bounded by decoding ``chunk_size`` records at a
-time into a small frame (the per-record objects are dropped), then joining the frames
-column by column. The columns are described in :mod:`eda_lab.analysis.frames`.
+:func:`topic_to_dataframe` reads a snapshot: every partition from its oldest kept record (or
+from ``since``) up to the end offset it had when the call started (or to ``until``), so
+records produced meanwhile are left out and the call always finishes. Records are fetched
+with librdkafka (confluent-kafka) and decoded ``chunk_size`` at a time by pyarrow's JSON
+reader into compact Arrow columns; the raw records of a chunk are dropped once decoded.
+The columns are described in :mod:`eda_lab.analysis.frames`.
 """
 
 from __future__ import annotations
 
-import gc
+import os
 import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from kafka import KafkaConsumer, TopicPartition
+import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from ..clients import group_lag
-from ..clients.cluster import connect
-from ..errors import TopicNotFound, WaitTimeout
+from ..errors import WaitTimeout
 from ..settings import Settings, get_settings
-from .frames import records_to_frame
+from .frames import Batch, batch_table, tables_to_frame
+from .reading import CONNECT_S, LibrdkafkaReader, timed_out
+from .reading_kafka_python import KafkaPythonReader
+from .windows import When, instant_ms, spans
 
-__all__ = ["events_per_second", "group_lag_frame", "topic_to_dataframe"]
+__all__ = ["events_per_second", "group_lag_frame", "iter_topic_frames", "topic_to_dataframe"]
 
-# A bulk read is limited by kafka-python's per-record work, not by the network: polls of
-# thousands of records save per-poll overhead, while fetches of a few MiB keep the buffered,
-# not yet decoded records small. (CRC checks stay on: they are cheap with the `crc32c`
-# package; without it kafka-python computes them in pure Python at about 7 MB/s.)
-FAST_READ = {
-    "fetch_max_bytes": 8 * 1024 * 1024,
-    "max_partition_fetch_bytes": 2 * 1024 * 1024,
-    "max_poll_records": 5_000,
-}
-_CONNECT_S = 10.0
+READERS = {"librdkafka": LibrdkafkaReader, "kafka-python": KafkaPythonReader}
+_CONNECT_S = CONNECT_S
 
 
-def _reader(settings: Settings) -> KafkaConsumer:
-    return connect(KafkaConsumer, settings, _CONNECT_S, group_id=None, enable_auto_commit=False,
-                   **FAST_READ)
+def _show_progress(progress: bool | None) -> bool:
+    # None: a bar for people, none in CI (nor under nbval, whose notebooks pass progress=False)
+    return (not os.environ.get("CI")) if progress is None else progress
 
 
-def _concat(chunks: list[pd.DataFrame]) -> pd.DataFrame:
-    """Join chunk frames in (partition, offset) order, one column at a time to save memory."""
-    partition = np.concatenate([chunk["partition"].to_numpy() for chunk in chunks])
-    offset = np.concatenate([chunk["offset"].to_numpy() for chunk in chunks])
-    order = np.lexsort((offset, partition))
-    if (order == np.arange(len(order))).all():
-        order = None  # already in order, as a single partition always is
-    names = list(dict.fromkeys(name for chunk in chunks for name in chunk.columns))
-    # Fields arrive in whatever order the partitions were fetched: sort them within their group
-    # (record, envelope, data.*, header.*, error) so the columns are the same on every load.
-    group = {name: name.startswith("data.") + 2 * name.startswith("header.") + 3 * (name == "error")
-             for name in names}
-    names.sort(key=lambda n: (group[n], n if group[n] in (1, 2) else ""))
-    joined: dict[str, Any] = {}
-    for name in names:
-        like = next(chunk[name] for chunk in chunks if name in chunk)
-        parts = [chunk.pop(name) if name in chunk  # pop: each chunk column is freed once copied
-                 else pd.Series(pd.NA, index=chunk.index, dtype=like.dtype) for chunk in chunks]
-        column = pd.concat(parts, ignore_index=True)
-        del parts
-        joined[name] = column if order is None else column.take(order).reset_index(drop=True)
-    return pd.DataFrame(joined, copy=False)
+def _window(table: pa.Table, since_ms: int | None, until_ms: int | None) -> pa.Table:
+    """Only rows whose record time is in [since, until): producers may stamp out of order."""
+    if since_ms is None and until_ms is None:
+        return table
+    ms = pc.cast(table["timestamp"], pa.int64())
+    keep = pc.and_(pc.greater_equal(ms, since_ms if since_ms is not None else -2**62),
+                   pc.less(ms, until_ms if until_ms is not None else 2**62))
+    return table if pc.all(keep).as_py() else table.filter(keep)
+
+
+def iter_tables(topic: str, settings: Settings | None = None, *, since: When = None,
+                until: When = None, max_rows: int | None = None, chunk_size: int = 100_000,
+                progress: bool | None = None, timeout_s: float = 60.0, reader: str = "librdkafka",
+                known_versions: Mapping[str, int] | None = None) -> Iterator[pa.Table]:
+    """Decoded Arrow tables of at most ``chunk_size`` rows, each from one partition, in offset
+    order within a partition. The other ``topic_to_*`` functions are built on this one."""
+    settings = settings or get_settings()
+    source = READERS[reader](settings, _CONNECT_S)
+    read = total = 0
+    try:
+        since_ms, until_ms = instant_ms(since), instant_ms(until)
+        todo = spans(source, topic, source.partitions(topic), since_ms, until_ms)
+        total = sum(stop - start for start, stop in todo.values())
+        total = total if max_rows is None else min(total, max_rows)
+        pending: dict[int, list[Batch]] = {}
+        read = fetched = 0
+        deadline = time.monotonic() + timeout_s
+        ends = {p: stop for p, (_, stop) in todo.items()}
+        decode = partial(_decoded, known_versions=known_versions, since_ms=since_ms,
+                         until_ms=until_ms)
+        # Decoding runs beside the fetching: pyarrow's reader works without the GIL.
+        with tqdm(total=total, desc=topic, unit=" rows", disable=not _show_progress(progress),
+                  postfix=f"end offsets {ends}" if len(ends) <= 6 else None) as bar, \
+                ThreadPoolExecutor(1, thread_name_prefix="eda-lab-decode") as pool:
+            batches, decoding = source.read(topic, todo, deadline), deque()
+            while True:
+                batch = next(batches, None) if fetched < total else None
+                if batch is not None:
+                    pending.setdefault(batch.partition, []).append(batch)
+                    fetched += len(batch)
+                    bar.update(min(len(batch), total - bar.n))
+                for p in list(pending):
+                    if batch is None or sum(map(len, pending[p])) >= chunk_size:
+                        decoding.append(pool.submit(decode, _join(pending.pop(p))))
+                while decoding and (batch is None or len(decoding) > 1 or decoding[0].done()):
+                    table = decoding.popleft().result().slice(0, total - read)
+                    read += table.num_rows
+                    yield table
+                if batch is None:
+                    break
+    except WaitTimeout as exc:
+        raise timed_out(topic, read, total, timeout_s) from exc
+    finally:
+        source.close()
+
+
+def _decoded(batch: Batch, known_versions: Mapping[str, int] | None, since_ms: int | None,
+             until_ms: int | None) -> pa.Table:
+    return _window(batch_table(batch, known_versions), since_ms, until_ms)
+
+
+def _join(batches: list[Batch]) -> Batch:
+    first = batches[0]
+    for more in batches[1:]:
+        for name in ("offsets", "timestamps", "keys", "values", "headers"):
+            getattr(first, name).extend(getattr(more, name))
+    return first
 
 
 def topic_to_dataframe(
     topic: str, settings: Settings | None = None, max_records: int | None = None,
-    chunk_size: int = 50_000, progress: bool = True, timeout_s: float = 60.0,
+    chunk_size: int = 25_000, progress: bool | None = None, timeout_s: float = 60.0, *,
+    since: When = None, until: When = None, max_rows: int | None = None,
+    known_versions: Mapping[str, int] | None = None, reader: str = "librdkafka",
 ) -> pd.DataFrame:
-    """Every event of ``topic`` (or the first ``max_records``) as one row of a DataFrame.
+    """Every event of ``topic`` (or a window of it) as one row of a DataFrame.
 
-    Rows are in log order: by partition, then offset. With ``max_records`` they are the first
-    records fetched, from the start of every partition. Raises
-    :class:`~eda_lab.errors.WaitTimeout` if the snapshot is not read within ``timeout_s``.
+    Rows are in log order: by partition, then offset. ``since``/``until`` keep records whose
+    record time is in [since, until) (datetimes or durations back from now, like ``"1h"``);
+    ``max_rows`` (``max_records`` is its old name) stops after that many rows. ``known_versions``
+    marks newer versions of a type as errors, as ``decode_event`` does. ``reader`` is
+    ``"librdkafka"`` or ``"kafka-python"``: the same frame, the first about three times faster.
+    Raises :class:`~eda_lab.errors.WaitTimeout` if the read takes longer than ``timeout_s``.
 
     Example::
 
-        df = topic_to_dataframe(ns.topic("orders"))
+        df = topic_to_dataframe(ns.topic("orders"), since="1h")
         df.groupby("eventType").size()
     """
-    settings = settings or get_settings()
-    consumer = _reader(settings)
-    collecting = gc.isenabled()
-    gc.disable()  # millions of new objects would trigger full collections that find no garbage
-    try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            raise TopicNotFound(topic)
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        begin, end = consumer.beginning_offsets(tps), consumer.end_offsets(tps)
-        todo = {tp: end[tp] for tp in tps if end[tp] > begin[tp]}
-        for tp in tps:
-            consumer.seek(tp, begin[tp])
-        total = sum(end[tp] - begin[tp] for tp in todo)
-        total = total if max_records is None else min(total, max_records)
-        chunks: list[pd.DataFrame] = []
-        batch: list[Any] = []
-        read, deadline = 0, time.monotonic() + timeout_s
-        with tqdm(total=total, desc=topic, unit=" events", disable=not progress) as bar:
-            while todo and read < total:
-                if time.monotonic() > deadline:
-                    raise WaitTimeout(
-                        f"Read {read} of {total} records of {topic!r} in {timeout_s:g} s; "
-                        "pass a larger timeout_s, or max_records to read fewer.")
-                for tp, records in consumer.poll(timeout_ms=200).items():
-                    stop = todo.get(tp)
-                    if stop is None:  # this partition is done: what came since is not ours
-                        continue
-                    if records[-1].offset >= stop:  # produced after we began
-                        records = [r for r in records if r.offset < stop]
-                    records = records[: total - read]
-                    batch.extend(records)
-                    read += len(records)
-                    bar.update(len(records))
-                for tp in list(todo):
-                    if consumer.position(tp) >= todo[tp]:
-                        consumer.pause(tp)
-                        del todo[tp]
-                while len(batch) >= chunk_size:
-                    chunks.append(records_to_frame(batch[:chunk_size]))
-                    del batch[:chunk_size]
-        if batch or not chunks:
-            chunks.append(records_to_frame(batch))
-        del batch
-    finally:
-        consumer.close()
-        if collecting:
-            gc.enable()
-    return _concat(chunks)
+    by_partition: dict[int, list[pa.Table]] = {}
+    for table in iter_tables(topic, settings, since=since, until=until,
+                             max_rows=max_rows if max_rows is not None else max_records,
+                             chunk_size=chunk_size, progress=progress, timeout_s=timeout_s,
+                             reader=reader, known_versions=known_versions):
+        if table.num_rows:
+            by_partition.setdefault(table["partition"][0].as_py(), []).append(table)
+    return tables_to_frame([t for p in sorted(by_partition) for t in by_partition[p]])
+
+
+def iter_topic_frames(topic: str, settings: Settings | None = None, *, chunk_size: int = 100_000,
+                      **options: Any) -> Iterator[pd.DataFrame]:
+    """The topic as DataFrames of at most ``chunk_size`` rows, for topics larger than memory.
+
+    Takes the options of :func:`topic_to_dataframe`. Each frame holds rows of one partition
+    in offset order, with the ``data.*`` columns its own rows have.
+
+    Example::
+
+        counts = sum(chunk["eventType"].value_counts() for chunk in iter_topic_frames(topic))
+    """
+    for table in iter_tables(topic, settings, chunk_size=chunk_size, **options):
+        if table.num_rows:
+            yield tables_to_frame([table])
 
 
 def group_lag_frame(group: str, topic: str, settings: Settings | None = None) -> pd.DataFrame:

@@ -8,9 +8,8 @@ from collections import namedtuple
 import pandas as pd
 import pytest
 
-from eda_lab.analysis.frames import decode_value, records_to_frame
-from eda_lab.analysis.loading import _concat, events_per_second
-from eda_lab.errors import MalformedEvent
+from eda_lab.analysis.frames import records_to_frame
+from eda_lab.analysis.loading import events_per_second
 
 Record = namedtuple("Record", "partition offset timestamp key value headers")
 T0 = 1_790_000_000_000  # ms since the epoch
@@ -38,7 +37,7 @@ def test_columns_and_dtypes():
     df = frame_of(event(0), event(1))
     assert list(df.columns) == [
         "partition", "offset", "timestamp", "key", "eventType", "eventId", "eventTimestamp",
-        "version", "source", "correlationId", "causationId", "data.orderId", "data.amount",
+        "version", "source", "correlationId", "causationId", "data.amount", "data.orderId",
         "header.content-type", "error"]
     dtypes = df.dtypes.astype(str).to_dict()
     assert dtypes["partition"] == "int32" and dtypes["offset"] == "int64"
@@ -57,8 +56,8 @@ def test_nested_data_becomes_dotted_columns():
     df = frame_of(event(data={"customer": {"id": 7, "address": {"city": "Oslo"}}, "n": 1}),
                   event(data={"customer": "walk-in", "n": 2}),
                   event(data={"n": 3}))
-    assert [c for c in df if c.startswith("data.")] == [
-        "data.customer.id", "data.customer.address.city", "data.customer", "data.n"]
+    assert [c for c in df if c.startswith("data.")] == [  # by name, whatever came first
+        "data.customer", "data.customer.address.city", "data.customer.id", "data.n"]
     assert df["data.customer.id"].tolist() == [7, pd.NA, pd.NA]
     assert df["data.customer.address.city"].tolist() == ["Oslo", pd.NA, pd.NA]
     assert df["data.customer"].tolist() == [pd.NA, "walk-in", pd.NA]
@@ -71,7 +70,7 @@ def test_nested_data_becomes_dotted_columns():
     (["a", None, "b"], "string"),
     ([1, "a", None], "object"),
     ([[1], [2], None], "object"),
-    ([2**70, 1, None], "object"),
+    ([2**70, 1, None], "Float64"),  # beyond int64: a float, as JavaScript reads it
 ])
 def test_data_dtypes(values, dtype):
     df = frame_of(*[event(data={"x": v}) for v in values])
@@ -124,22 +123,6 @@ def test_valid_json_spellings_are_accepted(raw):
     assert df["eventType"][0] == "OrderPlaced"
 
 
-def test_decode_value_agrees_with_the_envelope_module():
-    envelope = pytest.importorskip("eda_lab.messages.envelope")
-    samples = [event(), event(version=2, causationId="c-1"), event(version=0), event(eventId=""),
-               event(timestamp="yesterday"), event(timestamp="2026-11-26T12:00:00+02:00"),
-               event(data=None), {"eventType": "X"}, [1], "text"]
-    for sample in samples:
-        raw = json.dumps(sample).encode()
-        ours = decode_value(raw)[1] is None
-        try:
-            envelope.Event.from_json(raw)
-            theirs = True
-        except MalformedEvent:
-            theirs = False
-        assert ours == theirs, sample
-
-
 def test_headers_with_different_names_per_record():
     df = records_to_frame([
         record(event(), headers=[("a", b"1"), ("b", b"2")]),
@@ -157,17 +140,6 @@ def test_no_records_gives_the_envelope_columns():
     assert len(df) == 0
     assert str(df["timestamp"].dtype) == "datetime64[ms, UTC]"
     assert str(df["version"].dtype) == "Int64" and str(df["partition"].dtype) == "int32"
-
-
-def test_concat_fills_columns_a_chunk_lacks():
-    first = frame_of(event(data={"a": 1}))
-    second = frame_of(event(data={"b": "x"}), b"junk")
-    joined = _concat([first, second])
-    assert list(joined.columns)[-1] == "error"
-    assert joined["data.a"].tolist() == [1, pd.NA, pd.NA]
-    assert joined["data.b"].tolist() == [pd.NA, "x", pd.NA]
-    assert str(joined["data.a"].dtype) == "Int64" and str(joined["data.b"].dtype) == "string"
-    assert joined["error"].notna().tolist() == [False, False, True]
 
 
 def test_events_per_second():

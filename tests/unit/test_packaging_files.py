@@ -34,7 +34,7 @@ WHERE_KEYS = {
     "controller.quorum.bootstrap.servers",
 }
 PIP_ONLY = {"jgo"}  # on PyPI, not (at a usable version) on conda-forge
-CONDA_NAME: dict[str, str] = {}  # PyPI name -> conda-forge name, where they differ
+CONDA_NAME = {"confluent-kafka": "python-confluent-kafka"}  # PyPI name -> conda-forge name
 
 
 def env_to_property(key: str) -> str:
