@@ -11,6 +11,7 @@
     ├── GroupNotFound          the consumer group does not exist
     ├── GroupNotEmpty          a consumer group still has members, so it cannot be deleted
     ├── ConcurrencyConflict    an append expected another stream version (optimistic concurrency)
+    ├── CommandRejected        a command breaks a business rule; nothing was appended
     ├── MalformedEvent         a record is not a valid event envelope
     ├── WaitTimeout            a condition did not come true in time
     └── LocalBrokerError       the local broker launcher could not do its job
@@ -108,6 +109,13 @@ class ConcurrencyConflict(EdaLabError):
             f"Stream {stream_id!r}: expected {shown(expected)}, but it is at {shown(actual)}. "
             "Another writer appended first: load the stream again, decide again, and retry."
         )
+
+
+class CommandRejected(EdaLabError, ValueError):
+    """A command breaks a business rule (a withdrawal beyond the balance, shipping unpaid goods).
+
+    The message says which rule and the state that broke it; nothing is appended.
+    """
 
 
 class MalformedEvent(EdaLabError, ValueError):

@@ -17,18 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from ...errors import EdaLabError
+from ...errors import CommandRejected
 from ...messages import Command, Event
 from .store import Recorded, Snapshot
 
 S = TypeVar("S")
-
-
-class CommandRejected(EdaLabError, ValueError):
-    """A command breaks a business rule (a withdrawal beyond the balance, shipping unpaid goods).
-
-    The message says which rule and the state that broke it; nothing is appended.
-    """
 
 
 @dataclass(frozen=True)
@@ -43,7 +36,7 @@ class Aggregate(Generic[S]):
     100
     >>> es.BANK_ACCOUNT.decide(state, Command("WithdrawMoney", {"accountId": "a-1", "amount": 150}))
     Traceback (most recent call last):
-    eda_lab.patterns.eventsourcing.aggregate.CommandRejected: Insufficient funds: account a-1 holds 100, cannot withdraw 150
+    eda_lab.errors.CommandRejected: Insufficient funds: account a-1 holds 100, cannot withdraw 150
 
     ``commands`` maps each command type it accepts to the data fields that command needs.
     ``schema_version`` is the version of the state's shape, stored with each snapshot.

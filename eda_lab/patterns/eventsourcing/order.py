@@ -12,7 +12,7 @@
 'placed'
 >>> ORDER.decide(placed, Command("ShipOrder", {"orderId": "ord-1"}))
 Traceback (most recent call last):
-eda_lab.patterns.eventsourcing.aggregate.CommandRejected: order ord-1 is placed: ShipOrder is allowed only when it is paid
+eda_lab.errors.CommandRejected: order ord-1 is placed: ShipOrder is allowed only when it is paid
 """
 
 from __future__ import annotations
