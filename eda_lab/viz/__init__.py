@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .diagrams import (
+    VERDICT_COLORS,
     kafka_overview,
     service_map,
+    verdict_matrix,
 )
 from .group_plots import (
     assignment_chart,
@@ -24,6 +26,7 @@ from .style import (
 )
 
 __all__ = [
+    "VERDICT_COLORS",
     "assignment_chart",
     "kafka_overview",
     "key_spread",
@@ -36,4 +39,5 @@ __all__ = [
     "throughput_chart",
     "topic_layout",
     "use_lab_style",
+    "verdict_matrix",
 ]

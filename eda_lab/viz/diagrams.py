@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyBboxPatch
 
 from .style import HIGHLIGHT, PALETTE, QUIET, _styled
@@ -86,4 +88,28 @@ def service_map(services: Mapping[str, tuple[float, float]], topics: Mapping[str
     ys = [y for _, y in where.values()]
     ax.set(xlim=(min(xs) - 1.1, max(xs) + 1.1), ylim=(min(ys) - 0.6, max(ys) + 0.6), title=title)
     ax.axis("off")
+    return ax
+
+
+VERDICT_COLORS = {"works": "#55A868", "degraded": "#937860", "rejects": "#4C72B0",
+                  "wrong": "#E8A33D", "breaks": "#C44E52"}
+
+
+@_styled
+def verdict_matrix(table: Any, title: str = "what a reader makes of each schema change",
+                   *, ax: Axes) -> Axes:
+    """A table of verdicts (rows: changes, columns: readers) as coloured cells with the word in
+    each; the colours are fixed per verdict (``VERDICT_COLORS``)."""
+    names = list(VERDICT_COLORS)
+    codes = table.apply(lambda column: column.map(names.index))
+    ax.imshow(codes, cmap=ListedColormap(list(VERDICT_COLORS.values())), vmin=0,
+              vmax=len(names) - 1, aspect="auto")
+    for y, row in enumerate(table.itertuples(index=False)):
+        for x, word in enumerate(row):
+            ax.text(x, y, word, ha="center", va="center", color="white", fontweight="bold")
+    ax.set_xticks(range(len(table.columns)), [c.replace(" + ", "\n+ ") for c in table.columns])
+    ax.set_yticks(range(len(table.index)), table.index)
+    ax.tick_params(length=0, labeltop=True, labelbottom=False)
+    ax.spines[["left", "bottom"]].set_visible(False)
+    ax.set_title(title)
     return ax
