@@ -121,6 +121,22 @@ def test_a_rebuild_reaches_the_same_view_hash_and_the_projector_carries_on(setti
     assert sum(r["events"] for r in projector.model.rows()) == 121
 
 
+def test_the_view_not_kafka_says_where_projection_resumes(settings, ns, topic, tmp_path):
+    # The group has committed everything, but this view is new (its file was deleted): the
+    # projector seeks to the view's own checkpoint, so it projects the topic from the start.
+    publish(settings, topic, order_events(60))
+    group = ns.group("summaries")
+    first = Projector(tmp_path / "first.db", topic, group, ORDER_SUMMARIES, settings)
+    first.run(idle_s=1, timeout_s=60)
+    assert sum(group_offsets(group, settings).values()) == 60
+
+    fresh = Projector(tmp_path / "fresh.db", topic, group, ORDER_SUMMARIES, settings)
+    report = fresh.run(idle_s=1, timeout_s=60)
+
+    assert report.seen == 60 and fresh.lag() == 0
+    assert fresh.model.view_hash() == first.model.view_hash()
+
+
 def _child(db: str, topic: str, group: str, block_at: str) -> None:
     """Project with small batches; at the ``block_at``-th event, say so and hang mid-batch."""
     applied = 0
