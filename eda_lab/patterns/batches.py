@@ -16,7 +16,7 @@ from .idempotency import IdempotencyStore
 from .progress import Send
 
 Message = Event | Command
-Sends = Iterable[Send] | None
+Sends = Iterable[Send] | Send | None
 Handler = Callable[[Message, Received], Sends]
 BatchHandler = Callable[[list[tuple[Message, Received]]], Sends]
 MalformedHandler = Callable[[Received, MalformedEvent], Sends]
@@ -78,7 +78,7 @@ def handle_batch(records: list[Received], *, handler: Handler | None = None,
             except MalformedEvent as exc:
                 if on_malformed is None:
                     raise
-                sends.extend(on_malformed(record, exc) or ())
+                sends.extend(_sends(on_malformed(record, exc)))
                 malformed += 1
                 done.append((record, None))
                 continue
@@ -89,13 +89,13 @@ def handle_batch(records: list[Received], *, handler: Handler | None = None,
                 continue
             in_batch.add(mid)
             if handler is not None:
-                sends.extend(handler(message, record) or ())
+                sends.extend(_sends(handler(message, record)))
                 handled += 1
                 done.append((record, mid))
             else:
                 todo.append((message, record))
         if batch_handler is not None and todo:
-            sends.extend(batch_handler(todo) or ())
+            sends.extend(_sends(batch_handler(todo)))
             handled += len(todo)
             done.extend((r, message_id(m)) for m, r in todo)
     except Exception as exc:
@@ -103,3 +103,17 @@ def handle_batch(records: list[Received], *, handler: Handler | None = None,
             return BatchOutcome([], [], exc)
         return BatchOutcome(done, sends, exc, handled, duplicates, malformed)
     return BatchOutcome(done, sends, None, handled, duplicates, malformed)
+
+
+def _sends(returned: Sends) -> list[Send]:
+    """A handler may return nothing, one :class:`Send`, or several."""
+    if returned is None:
+        return []
+    if isinstance(returned, Send):
+        return [returned]
+    found = list(returned)
+    wrong = [x for x in found if not isinstance(x, Send)]
+    if wrong:
+        raise TypeError(f"a handler returns Send(topic, message, key) objects or None, got "
+                        f"{type(wrong[0]).__name__}: {wrong[0]!r:.80}")
+    return found

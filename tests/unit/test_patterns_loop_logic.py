@@ -173,3 +173,11 @@ def test_sqlite_idempotency_store_remembers_per_consumer_and_survives_reopening(
     again = SqliteIdempotencyStore(path, consumer="billing")
     assert again.seen("e2") and again.count() == 2
     again.close()
+
+
+def test_a_handler_may_return_one_send_and_a_wrong_return_is_named():
+    one = handle_batch(events(1), handler=lambda e, r: Send("out", e))
+    assert [s.topic for s in one.sends] == ["out"]
+    wrong = handle_batch(events(2), handler=lambda e, r: [e])  # forgot to wrap it in Send
+    assert isinstance(wrong.error, TypeError) and "Send(topic, message, key)" in str(wrong.error)
+    assert wrong.done == []
