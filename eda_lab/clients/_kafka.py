@@ -66,6 +66,10 @@ def connect(client_type: type[C], settings: Settings, timeout_s: float, **config
     ``bootstrap_timeout_ms``)."""
     config = {**settings.client_kwargs(), **config}
     config.setdefault("bootstrap_timeout_ms", max(int(timeout_s * 1000), 1000))
+    unknown = sorted(set(config) - set(getattr(client_type, "DEFAULT_CONFIG", config)))
+    if unknown:  # checked here, before kafka-python opens sockets it would not close
+        raise SettingsError(f"kafka-python's {client_type.__name__} has no option "
+                            f"{', '.join(unknown)}; check the name in its documentation.")
     try:
         return client_type(**config)
     except _UNREACHABLE as exc:
