@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from .loading import (
-    events_per_second,
-    group_lag_frame,
     iter_topic_frames,
     topic_to_dataframe,
+)
+from .parquet import topic_to_parquet
+from .rates import (
+    events_per_second,
+    group_lag_frame,
 )
 
 __all__ = [
@@ -14,4 +17,5 @@ __all__ = [
     "group_lag_frame",
     "iter_topic_frames",
     "topic_to_dataframe",
+    "topic_to_parquet",
 ]

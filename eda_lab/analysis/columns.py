@@ -75,15 +75,19 @@ def header_columns(headers: Sequence[Sequence[tuple[str, bytes | None]] | None])
             for name in dict.fromkeys(chain.from_iterable(rows))}
 
 
-def _common(parts: list[pa.ChunkedArray]) -> list[pa.ChunkedArray]:
-    """The parts cast to one type: null and int64 widen; no common type means :data:`MIXED`."""
-    kinds = {p.type for p in parts} - {pa.null()}
+def common_type(types: Sequence[pa.DataType]) -> pa.DataType:
+    """The one type for a column whose parts have ``types``: null and int64 widen; no common
+    type means :data:`MIXED`."""
+    kinds = set(types) - {pa.null()}
     if len(kinds) <= 1:
-        kind = kinds.pop() if kinds else pa.null()
-    elif kinds == {pa.int64(), pa.float64()}:
-        kind = pa.float64()
-    else:
-        kind = MIXED
+        return kinds.pop() if kinds else pa.null()
+    return pa.float64() if kinds == {pa.int64(), pa.float64()} else MIXED
+
+
+def _common(parts: list[pa.ChunkedArray]) -> list[pa.ChunkedArray]:
+    """The parts cast to their :func:`common_type`."""
+    kind = common_type([p.type for p in parts])
+    if kind == MIXED:
         parts = [p if p.type in (MIXED, pa.null()) else pa.chunked_array(
             [pa.array([None if v is None else json.dumps(v) for v in p.to_pylist()], MIXED)])
             for p in parts]

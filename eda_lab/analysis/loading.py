@@ -1,4 +1,4 @@
-"""Look at events in bulk: a topic as a pandas DataFrame (whole, in chunks), a group's lag, rates.
+"""A topic as a pandas DataFrame: whole, a window of record time, or chunk by chunk.
 
 :func:`topic_to_dataframe` reads a snapshot: every partition from its oldest kept record (or
 from ``since``) up to the end offset it had when the call started (or to ``until``), so
@@ -23,7 +23,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
-from ..clients import group_lag
 from ..errors import WaitTimeout
 from ..settings import Settings, get_settings
 from .frames import Batch, batch_table, tables_to_frame
@@ -31,7 +30,7 @@ from .reading import CONNECT_S, LibrdkafkaReader, timed_out
 from .reading_kafka_python import KafkaPythonReader
 from .windows import When, instant_ms, spans
 
-__all__ = ["events_per_second", "group_lag_frame", "iter_topic_frames", "topic_to_dataframe"]
+__all__ = ["iter_tables", "iter_topic_frames", "topic_to_dataframe"]
 
 READERS = {"librdkafka": LibrdkafkaReader, "kafka-python": KafkaPythonReader}
 _CONNECT_S = CONNECT_S
@@ -89,7 +88,8 @@ def iter_tables(topic: str, settings: Settings | None = None, *, since: When = N
                 while decoding and (batch is None or len(decoding) > 1 or decoding[0].done()):
                     table = decoding.popleft().result().slice(0, total - read)
                     read += table.num_rows
-                    yield table
+                    for start in range(0, table.num_rows, chunk_size):  # fetches overshoot
+                        yield table.slice(start, chunk_size)
                 if batch is None:
                     break
     except WaitTimeout as exc:
@@ -155,34 +155,3 @@ def iter_topic_frames(topic: str, settings: Settings | None = None, *, chunk_siz
     for table in iter_tables(topic, settings, chunk_size=chunk_size, **options):
         if table.num_rows:
             yield tables_to_frame([table])
-
-
-def group_lag_frame(group: str, topic: str, settings: Settings | None = None) -> pd.DataFrame:
-    """``group_lag`` as a DataFrame: partition, committed (NA if never), end, lag."""
-    rows = group_lag(group, topic, settings)
-    return pd.DataFrame({
-        "partition": pd.array([r.partition for r in rows], dtype="int32"),
-        "committed": pd.array([r.committed for r in rows], dtype="Int64"),
-        "end": pd.array([r.end for r in rows], dtype="int64"),
-        "lag": pd.array([r.lag for r in rows], dtype="int64"),
-    })
-
-
-def events_per_second(df: pd.DataFrame, freq: str = "1s", by_type: bool = False,
-                      on: str = "timestamp") -> pd.Series | pd.DataFrame:
-    """How many events fall in each ``freq`` bucket of column ``on`` (empty buckets count 0).
-
-    With the default ``freq="1s"`` the counts are events per second. ``by_type=True`` gives
-    one column per ``eventType`` (malformed records under ``"(malformed)"``).
-    """
-    times = df[on]
-    if times.empty:
-        return pd.DataFrame(dtype="int64") if by_type else pd.Series(dtype="int64", name="events")
-    buckets = pd.date_range(times.min().floor(freq), times.max().floor(freq), freq=freq)
-    binned = times.dt.floor(freq)
-    if not by_type:
-        counts = binned.value_counts().reindex(buckets, fill_value=0).sort_index()
-        return counts.rename("events").rename_axis(on)
-    kinds = df["eventType"].astype("object").fillna("(malformed)")
-    table = pd.crosstab(binned, kinds).reindex(buckets, fill_value=0)
-    return table.rename_axis(index=on, columns="eventType")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from eda_lab.analysis.frames import records_to_frame
-from eda_lab.analysis.loading import events_per_second
+from eda_lab.analysis.rates import events_per_second
 
 Record = namedtuple("Record", "partition offset timestamp key value headers")
 T0 = 1_790_000_000_000  # ms since the epoch
@@ -168,3 +168,57 @@ def test_no_broker_means_broker_unreachable(monkeypatch):
         analysis.topic_to_dataframe("orders", nobody, progress=False)
     with pytest.raises(BrokerUnreachable, match="127.0.0.1:1"):
         create_topic("orders", settings=nobody, timeout_s=1.0)
+
+
+def test_the_careful_path_gives_the_same_frame_as_the_fast_one(monkeypatch):
+    from eda_lab.analysis import decoding
+
+    values = [event(i, data={"n": i, "customer": {"id": i, "tags": ["a", "b"]}, "x": 1.5 * i})
+              for i in range(20)]
+    values[3] = {**event(3), "source": None, "timestamp": "2026-11-26T12:00:00.123456789+02:00"}
+    values[5], values[7], values[11] = b"junk", None, event(11, version=0)
+    records = [record(v, offset=i, key=None if i % 3 else b"k",
+                      headers=[("a", b"1")] if i % 2 else [("b", b"\xff"), ("a", b"2")])
+               for i, v in enumerate(values)]
+    fast = records_to_frame(records)
+    monkeypatch.setattr(decoding, "_read_fast", lambda values: None)
+    careful = records_to_frame(records)
+    pd.testing.assert_frame_equal(fast, careful)
+    assert fast["error"].notna().tolist() == [i in (5, 7, 11) for i in range(20)]
+    assert fast["eventTimestamp"][3] == pd.Timestamp("2026-11-26T10:00:00.123Z")
+
+
+def test_known_versions_make_newer_versions_errors():
+    df = records_to_frame([record(event(0, version=2)), record(event(1, version=3), offset=1)],
+                          known_versions={"OrderPlaced": 2})
+    assert df["error"].isna().tolist() == [True, False]
+    assert df["error"][1].startswith("version: OrderPlaced version 3 is newer")
+
+
+NOW_MS = 1_790_000_000_000
+
+
+@pytest.mark.parametrize(("when", "ms"), [
+    (None, None),
+    ("1h", NOW_MS - 3_600_000),
+    ("90min", NOW_MS - 5_400_000),
+    ("2026-09-21T14:00:00Z", 1_790_085_600_000 - 86_400_000),
+    ("2026-09-21T16:00:00+02:00", 1_790_085_600_000 - 86_400_000),
+])
+def test_since_and_until_accept_durations_and_times(when, ms):
+    from datetime import datetime, timezone
+
+    from eda_lab.analysis.windows import instant_ms
+
+    now = datetime.fromtimestamp(NOW_MS / 1000, timezone.utc)
+    assert instant_ms(when, now) == ms
+    assert instant_ms(datetime(2026, 1, 1), now) == instant_ms("2026-01-01T00:00:00+00:00", now)
+
+
+def test_progress_is_on_for_people_and_off_in_ci(monkeypatch):
+    from eda_lab.analysis.loading import _show_progress
+
+    monkeypatch.delenv("CI", raising=False)
+    assert _show_progress(None) and not _show_progress(False)
+    monkeypatch.setenv("CI", "true")
+    assert not _show_progress(None) and _show_progress(True)
