@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from eda_lab.clients.producing import Delivery, EventPublisher, make_producer
+from eda_lab.clients import Delivery, EventPublisher, make_producer
 from eda_lab.messages.envelope import Command, Event
 from eda_lab.settings import Settings
 from eda_lab.waiting import wait_until
