@@ -13,6 +13,8 @@
     ├── ConcurrencyConflict    an append expected another stream version (optimistic concurrency)
     ├── CommandRejected        a command breaks a business rule; nothing was appended
     ├── MalformedEvent         a record is not a valid event envelope
+    ├── NonRetryable           a handler's failure that trying again cannot fix (dead-letter it)
+    ├── DeadLetterFailed       a failed record could not be parked, so consumption stopped
     ├── WaitTimeout            a condition did not come true in time
     └── LocalBrokerError       the local broker launcher could not do its job
         ├── JavaNotFound       no ``java`` on JAVA_HOME or PATH
@@ -133,6 +135,23 @@ class MalformedEvent(EdaLabError, ValueError):
         super().__init__(
             "; ".join(parts) + ". Send such records to a dead-letter topic rather than dropping them."
         )
+
+
+class NonRetryable(EdaLabError):
+    """Raise it (or a subclass) from a handler for a failure no retry can fix: a dead-letter
+    router sends the record straight to the dead-letter topic instead of a retry topic."""
+
+
+class DeadLetterFailed(EdaLabError):
+    """A failed record could not be written to its retry or dead-letter topic, so it was not
+    committed and the loop stopped (better stopped than a record lost)."""
+
+    def __init__(self, where: str, target: str, cause: Exception) -> None:
+        self.where, self.target = where, target
+        super().__init__(
+            f"Could not park the failed record {where} on {target!r} ({cause}). Its offset is "
+            f"not committed, so nothing is lost: create the topic (create_retry_topics(...)) "
+            "or fix the broker, then run the loop again; it starts with this record.")
 
 
 class WaitTimeout(EdaLabError, TimeoutError):

@@ -142,6 +142,20 @@ class EventConsumer:
         with self._errors(f"seeking on {topic}/{partition}", 0.0, topic=topic):
             self.consumer.seek(TopicPartition(topic, partition), offset)
 
+    def pause(self, topic: str, partition: int) -> None:
+        """Fetch nothing more from that (assigned) partition until :meth:`resume`; the group
+        membership stays, so no rebalance (e.g. a retry topic holding a record not due yet)."""
+        require_assigned(self.assignment(), topic, partition)
+        self.consumer.pause(TopicPartition(topic, partition))
+
+    def resume(self, topic: str, partition: int) -> None:
+        """Fetch from a paused partition again (a partition no longer assigned is ignored)."""
+        self.consumer.resume(TopicPartition(topic, partition))
+
+    def paused(self) -> set[tuple[str, int]]:
+        """The (topic, partition) pairs paused now; a rebalance forgets pauses."""
+        return {(tp.topic, tp.partition) for tp in self.consumer.paused()}
+
     def close(self) -> None:
         """Auto-commit if on, leave the group (the others rebalance at once), close; safe twice.
 

@@ -8,7 +8,7 @@ strings sent as UTF-8 and choose the partition as in :func:`eda_lab.clients.part
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -28,6 +28,7 @@ from ._kafka import (
 )
 from .delivery import Delivery, Unacknowledged
 
+Header = tuple[str, bytes]
 # A topic created a moment ago may not be in the broker's metadata yet; wait this long for it.
 _APPEAR_GRACE_S = 1.0
 # After an error the broker is likely gone: waiting the full close timeout would only delay it.
@@ -101,6 +102,25 @@ class EventPublisher:
         return [self._delivery(topic, key, future, max(0.0, deadline - time.monotonic()))
                 for key, future in sent]
 
+    def publish_bytes(self, topic: str,
+                      records: Iterable[tuple[bytes | None, bytes | None, Sequence[Header]]],
+                      timeout_s: float = 30.0) -> list[Delivery]:
+        """Send ``(key, value, headers)`` as given, bytes untouched (also values that are not
+        JSON, e.g. a dead letter's), then wait for every ack.
+
+        Example::
+
+            publisher.publish_bytes(ns.topic("orders.DLT"), [(b"k-1", b"not json", [("why", b"?")])])
+        """
+        deadline = time.monotonic() + timeout_s
+        self._require_topic(topic, timeout_s)
+        sent = [(key, self._send_bytes(topic, key, value, list(headers)))
+                for key, value, headers in records]
+        self.flush(max(0.0, deadline - time.monotonic()))
+        return [self._delivery(topic, None if key is None else key.decode("utf-8", "replace"),
+                               future, max(0.0, deadline - time.monotonic()))
+                for key, future in sent]
+
     def flush(self, timeout_s: float = 10.0) -> None:
         """Wait until every record sent so far is acknowledged (or failed)."""
         with kafka_errors(self.settings, "acknowledging the records sent", timeout_s):
@@ -129,9 +149,13 @@ class EventPublisher:
     def _send(self, topic: str, message: Event | Command, key: str | None) -> FutureRecordMetadata:
         if key is not None and not isinstance(key, str):
             raise TypeError(f"key must be a str or None, got {type(key).__name__}")
+        return self._send_bytes(topic, None if key is None else key.encode("utf-8"),
+                                message.to_json(), message.headers())
+
+    def _send_bytes(self, topic: str, key: bytes | None, value: bytes | None,
+                    headers: list[Header]) -> FutureRecordMetadata:
         with kafka_errors(self.settings, f"sending to {topic!r}", self._max_block_s, topic=topic):
-            future = self.producer.send(topic, value=message.to_json(), headers=message.headers(),
-                                        key=None if key is None else key.encode("utf-8"))
+            future = self.producer.send(topic, value=value, headers=headers, key=key)
         self._unacked.track(future, topic)
         return future
 

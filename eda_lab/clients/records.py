@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
@@ -19,7 +19,11 @@ from ._kafka import ConsumerRebalanceListener, ConsumerRecord
 
 @dataclass(frozen=True)
 class Received:
-    """One record as read from Kafka; ``.event`` decodes its value."""
+    """One record as read from Kafka; ``.event`` decodes its value.
+
+    ``raw_key`` and ``raw_headers`` are the bytes as stored (``key`` and ``headers`` are their
+    UTF-8 readings), so a dead-letter copy can keep a record exactly as it was.
+    """
 
     topic: str
     partition: int
@@ -28,6 +32,8 @@ class Received:
     timestamp_ms: int
     headers: dict[str, str]
     value: bytes | None
+    raw_key: bytes | None = field(default=None, compare=False, repr=False)
+    raw_headers: tuple[tuple[str, bytes], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def where(self) -> str:
@@ -52,7 +58,8 @@ class Received:
         """Copy a kafka-python record: key and header values decoded as UTF-8."""
         return cls(r.topic, r.partition, r.offset,
                    None if r.key is None else r.key.decode("utf-8", "replace"), r.timestamp,
-                   {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or []}, r.value)
+                   {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or []}, r.value,
+                   r.key, tuple((k, v or b"") for k, v in r.headers or []))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .batches import BatchOutcome, handle_batch, message_id
+from .deadletters import DeadLetterRouter, HoldUntilDue, RetryPolicy
 from .handler_loop import HandlerLoop
 from .idempotency import IdempotencyStore, SqliteIdempotencyStore
 from .order_summaries import ORDER_SUMMARIES, apply_order_event
@@ -13,7 +14,9 @@ from .read_models import Projection, ReadModel
 
 __all__ = [
     "BatchOutcome",
+    "DeadLetterRouter",
     "HandlerLoop",
+    "HoldUntilDue",
     "IdempotencyStore",
     "LoopReport",
     "ORDER_SUMMARIES",
@@ -21,6 +24,7 @@ __all__ = [
     "Projection",
     "Projector",
     "ReadModel",
+    "RetryPolicy",
     "Send",
     "SqliteIdempotencyStore",
     "StopRules",

@@ -29,6 +29,8 @@ from .batches import BatchHandler, Handler, MalformedHandler, Message, as_event,
 from .idempotency import IdempotencyStore
 from .progress import LoopReport, StopRules, next_offsets
 
+Gate = Callable[[EventConsumer, list[Received]], list[Received]]
+
 
 class HandlerLoop(RunsInBackground):
     """Consume ``topics`` in ``group``, call a handler per event (or per batch), publish what it
@@ -52,8 +54,10 @@ class HandlerLoop(RunsInBackground):
     uncommitted); ``decode`` (default ``record.event``; ``lambda r: r.command`` for commands);
     ``start_from(topic, partition)``: an offset kept outside Kafka, sought when the partition is
     assigned; ``on_rebalance(step)`` (both called on kafka-python's network thread: keep them
-    quick; without a group, one "assigned" step comes at the start); ``batch_size``; other
-    keywords go to :class:`~eda_lab.clients.EventConsumer`.
+    quick; without a group, one "assigned" step comes at the start); ``batch_size``;
+    ``gate(consumer, records)``: called after every read, returns the records to handle now
+    (e.g. :class:`~eda_lab.patterns.deadletters.HoldUntilDue` seeks back to a record not due
+    yet and pauses its partition); other keywords go to :class:`~eda_lab.clients.EventConsumer`.
     """
 
     def __init__(self, *topics: str, group: str | None, handler: Handler | None = None,
@@ -65,6 +69,7 @@ class HandlerLoop(RunsInBackground):
                  settings: Settings | None = None, name: str = "handler-loop",
                  batch_size: int = 500,
                  on_rebalance: Callable[[RebalanceEvent], None] | None = None,
+                 gate: Gate | None = None,
                  **consumer_options: Any) -> None:
         if (handler is None) == (batch_handler is None):
             raise ValueError("give exactly one of handler=... or batch_handler=...")
@@ -80,6 +85,7 @@ class HandlerLoop(RunsInBackground):
         self._consumer: EventConsumer | None = None
         self._publisher: EventPublisher | None = None
         self._on_rebalance_too = on_rebalance
+        self.gate = gate
         self._until: Callable[[], bool] | None = None
         self._assigned_at: float | None = None
 
@@ -136,6 +142,8 @@ class HandlerLoop(RunsInBackground):
             room = self.batch_size if rules.max_events is None else min(
                 self.batch_size, rules.max_events - self.report.seen)
             records = consumer.read(max_events=room, idle_s=min(wait, 0.1), timeout_s=wait)
+            if self.gate is not None:  # called when nothing came too, e.g. to resume a partition
+                records = self.gate(consumer, records)
             if records:
                 last_new = time.monotonic()
                 self._batch(consumer, records)
