@@ -150,7 +150,7 @@ class DeadLetterFailed(EdaLabError):
         self.where, self.target = where, target
         super().__init__(
             f"Could not park the failed record {where} on {target!r} ({cause}). Its offset is "
-            f"not committed, so nothing is lost: create the topic (create_retry_topics(...)) "
+            f"not committed, so nothing is lost: create the topic (DeadLetterRouter.create_topics()) "
             "or fix the broker, then run the loop again; it starts with this record.")
 
 
