@@ -10,6 +10,7 @@ place that knows kafka-python.
 from __future__ import annotations
 
 import atexit
+import re
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -91,8 +92,9 @@ def translate(exc: Exception, settings: Settings, doing: str, timeout_s: float,
     if isinstance(exc, kerr.GroupIdNotFoundError) and group:
         return GroupNotFound(group)
     if isinstance(exc, _REJECTED_SHAPE):
-        return InvalidTopic(f"Kafka refused {doing}: {str(exc)[:300]}. Topic names use only "
-                            "a-z A-Z 0-9 . _ -, partitions and replication factor are >= 1.")
+        return InvalidTopic(f"Kafka refused {doing} ({_broker_says(exc)}). Topic names use only "
+                            "a-z A-Z 0-9 . _ -; a topic has >= 1 partition and a replication "
+                            "factor from 1 to the number of brokers.")
     if isinstance(exc, kerr.CommitFailedError):
         return EdaLabError(f"Kafka refused {doing}: a rebalance gave this member's partitions "
                            "to another (was handling slower than max_poll_interval_ms?). Their "
@@ -105,12 +107,18 @@ def translate(exc: Exception, settings: Settings, doing: str, timeout_s: float,
     if isinstance(exc, kerr.KafkaConfigurationError):
         return SettingsError(f"kafka-python refused an option while {doing}: {exc}. Check the "
                              "option's name and value in kafka-python's documentation.")
-    said = f"({type(exc).__name__}: {str(exc)[:300]})"
+    said = f"({_broker_says(exc)})"
     if not isinstance(exc, kerr.BrokerResponseError):  # the client's own complaint
         return EdaLabError(f"kafka-python failed while {doing} {said}. `eda-lab doctor` checks "
                            "the setup.")
     return EdaLabError(f"Kafka refused {doing} {said}. The broker's log may say why: "
                        "`eda-lab broker logs`.")
+
+
+def _broker_says(exc: Exception) -> str:
+    """The error's name and the broker's own words (kafka-python repeats the whole request)."""
+    found = re.search(r"error_message='((?:[^'\\]|\\.)*)'", str(exc))
+    return f"{type(exc).__name__}: {found.group(1) if found else str(exc)[:200]}"
 
 
 @contextmanager

@@ -114,6 +114,14 @@ def test_invalid_topics_say_what_is_valid(settings, ns, short, partitions, says)
     assert admin.list_topics(ns.root, settings) == []
 
 
+def test_more_replicas_than_brokers_is_an_invalid_topic(settings, ns):
+    with pytest.raises(InvalidTopic, match=r"replication factor of 99 cannot be reached "
+                                           r"because only \d+ broker\(s\)") as caught:
+        admin.create_topic(ns.topic("orders"), replication_factor=99, settings=settings)
+    assert "from 1 to the number of brokers" in str(caught.value)
+    assert "CreateTopicsRequest" not in str(caught.value)  # the broker's words, not the request
+
+
 @pytest.mark.parametrize("name", [".", "..", ""])
 def test_reserved_and_empty_topic_names(settings, name):
     with pytest.raises(InvalidTopic, match="1 to 249 characters from a-z A-Z 0-9"):

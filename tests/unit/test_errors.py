@@ -105,7 +105,9 @@ def test_topic_already_exists_names_both_shapes_and_what_to_do():
     (kerr.TopicAlreadyExistsError(), TopicAlreadyExists, "'orders' already exists"),
     (kerr.UnknownTopicOrPartitionError(), TopicNotFound, "create_topic('orders'"),
     (kerr.GroupIdNotFoundError(), GroupNotFound, "'billing' does not exist"),
-    (kerr.InvalidPartitionsError(), InvalidTopic, "partitions and replication factor are >= 1"),
+    (kerr.InvalidPartitionsError("Request '...' failed with response 'R(error_code=37, "
+                                 "error_message='Number of partitions must be larger than 0.')'"),
+     InvalidTopic, "(InvalidPartitionsError: Number of partitions must be larger than 0.)"),
     (kerr.InvalidReplicationFactorError(), InvalidTopic, "Kafka refused creating"),
     (kerr.KafkaTimeoutError(), WaitTimeout, "within 3 s. Is the broker running"),
     (kerr.NodeNotReadyError(), BrokerUnreachable, "No Kafka broker answered at 127.0.0.1:1"),
