@@ -8,6 +8,10 @@ from .diagrams import (
     service_map,
     verdict_matrix,
 )
+from .eventsourcing_plots import (
+    lag_over_time,
+    value_over_time,
+)
 from .group_plots import (
     assignment_chart,
     lag_bars,
@@ -31,6 +35,7 @@ __all__ = [
     "kafka_overview",
     "key_spread",
     "lag_bars",
+    "lag_over_time",
     "member_colors",
     "offsets_over_time",
     "ownership_spans",
@@ -39,5 +44,6 @@ __all__ = [
     "throughput_chart",
     "topic_layout",
     "use_lab_style",
+    "value_over_time",
     "verdict_matrix",
 ]

@@ -14,6 +14,12 @@ from .team import (
     Member,
     Team,
 )
+from .time_travel import (
+    TimeTravel,
+    TravelPoint,
+    events_up_to,
+    travel_points,
+)
 
 __all__ = [
     "GroupSnapshot",
@@ -21,5 +27,9 @@ __all__ = [
     "Member",
     "PublishForm",
     "Team",
+    "TimeTravel",
+    "TravelPoint",
+    "events_up_to",
     "publish_form",
+    "travel_points",
 ]
