@@ -13,9 +13,13 @@ from pathlib import Path
 import pytest
 from kafka.errors import InvalidTopicError
 
-from eda_lab.clients import _kafka, create_topic, make_producer
+from eda_lab import clients
+from eda_lab.clients import _kafka, consuming, create_topic, make_producer, producing
 from eda_lab.clients.topic_rules import MAX_NAME_LENGTH, name_problem
+from eda_lab.errors import BrokerUnreachable
 from eda_lab.local_kafka.broker import LocalBroker, free_port
+from eda_lab.messages import Event
+from eda_lab.namespace import Namespace
 from eda_lab.settings import Settings
 
 PACKAGE = Path(__file__).resolve().parents[2] / "eda_lab"
@@ -145,3 +149,42 @@ def test_leaving_with_blocks_after_the_broker_died_is_quiet_and_bounded(tmp_path
     # Once each for the with-block's publisher and the collected one; the exit closes quietly.
     assert done.stderr.count("were not acknowledged") == 2, done.stderr
     assert "1 record(s) to orders" in done.stderr
+
+
+NOWHERE = Settings(bootstrap="127.0.0.1:1")  # nothing listens on port 1
+PUBLIC_CALLS = {
+    "cluster_info": lambda c: c.cluster_info(NOWHERE, timeout_s=1),
+    "list_topics": lambda c: c.list_topics(settings=NOWHERE),
+    "describe_topic": lambda c: c.describe_topic("orders", NOWHERE),
+    "create_topic": lambda c: c.create_topic("orders", settings=NOWHERE),
+    "recreate_topic": lambda c: c.recreate_topic("orders", settings=NOWHERE),
+    "delete_topic": lambda c: c.delete_topic("orders", NOWHERE),
+    "begin_offsets": lambda c: c.begin_offsets("orders", NOWHERE),
+    "end_offsets": lambda c: c.end_offsets("orders", NOWHERE),
+    "group_offsets": lambda c: c.group_offsets("billing", NOWHERE),
+    "group_lag": lambda c: c.group_lag("billing", "orders", NOWHERE),
+    "list_groups": lambda c: c.list_groups(settings=NOWHERE),
+    "group_states": lambda c: c.group_states(settings=NOWHERE),
+    "describe_group": lambda c: c.describe_group("billing", NOWHERE),
+    "delete_group": lambda c: c.delete_group("billing", NOWHERE),
+    "reset_namespace": lambda c: c.reset_namespace(Namespace("t", "it"), NOWHERE),
+    "wait_for_broker": lambda c: c.wait_for_broker(NOWHERE, timeout_s=1),
+    "EventPublisher": lambda c: c.EventPublisher(NOWHERE, bootstrap_timeout_ms=1000),
+    "publish": lambda c: c.publish("orders", Event("A", {}), key="k", settings=NOWHERE),
+    "EventConsumer": lambda c: c.EventConsumer("orders", settings=NOWHERE, timeout_s=1),
+    "consume": lambda c: c.consume("orders", settings=NOWHERE),
+}
+
+
+@pytest.mark.parametrize("call", sorted(PUBLIC_CALLS))
+def test_no_broker_is_brokerunreachable_from_every_public_call(call, monkeypatch):
+    real = _kafka.connect  # the same function everywhere, looked up before patching
+
+    def impatient(client_type, settings, timeout_s, **config):
+        return real(client_type, settings, 1.0, **{**config, "bootstrap_timeout_ms": 1000})
+
+    # Every client is built by connect: give up after 1 s instead of the usual 10 s.
+    for module in (_kafka, consuming, producing):
+        monkeypatch.setattr(module, "connect", impatient)
+    with pytest.raises(BrokerUnreachable, match="No Kafka broker answered at 127.0.0.1:1"):
+        PUBLIC_CALLS[call](clients)
