@@ -176,14 +176,16 @@ class HandlerLoop(RunsInBackground):
         idempotency = self._handling["idempotency"]
         if idempotency is not None:
             idempotency.remember(mid for _, mid in outcome.done if mid is not None)
-        committed = {} if self.group is None else next_offsets(r for r, _ in outcome.done)
-        if committed:
-            if outcome.error is None:
-                consumer.commit()  # everything read so far, which is everything handled
-            else:
-                last = {(r.topic, r.partition): r for r, _ in outcome.done}
-                for record in last.values():
-                    consumer.commit(upto=record)
+        committed: dict[tuple[str, int], int] = {}
+        if self.group is not None and outcome.done:
+            # Exactly what was handled, not the consumer's position (a gate or an error may
+            # leave records read but unhandled); and only partitions this member still owns.
+            owned = consumer.assignment()
+            committed = {w: o for w, o in next_offsets(r for r, _ in outcome.done).items()
+                         if w in owned}
+            last = {(r.topic, r.partition): r for r, _ in outcome.done}
+            for where in committed:
+                consumer.commit(upto=last[where])
         r = self.report
         self.report = dataclasses.replace(
             r, seen=r.seen + len(records), handled=r.handled + outcome.handled,
