@@ -141,3 +141,24 @@ def test_the_gate_forgets_a_partition_taken_away_by_a_rebalance():
     consumer.assigned = set()
     gate(consumer, [])
     assert gate.held == {} and consumer.calls[-1][0] == "pause"
+
+
+def test_retry_forever_tries_until_it_works_and_gives_up_only_when_told():
+    import threading
+
+    from eda_lab.patterns.deadletters import retry_forever
+
+    calls = []
+
+    def flaky(message, record):
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionError("down")
+        return ["sent"]
+
+    assert retry_forever(flaky, threading.Event(), pause_s=0)(None, record()) == ["sent"]
+    assert len(calls) == 3
+    told = threading.Event()
+    told.set()
+    with pytest.raises(ValueError, match="poison"):
+        retry_forever(lambda m, r: (_ for _ in ()).throw(ValueError("poison")), told)(None, record())

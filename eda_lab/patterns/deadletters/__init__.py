@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .headers import attempt_of, failure_headers
+from .lag import LagRecorder, LagSample, retry_forever
 from .pausing import HoldUntilDue, split_due
 from .policy import RetryPolicy, Route, dead_letter_topic, retry_topic
 from .router import DeadLetterRouter
@@ -31,6 +32,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DeadLetterRouter",
     "HoldUntilDue",
+    "LagRecorder",
+    "LagSample",
     "RedriveReport",
     "RetryPolicy",
     "Route",
@@ -40,6 +43,7 @@ __all__ = [
     "dead_letters",
     "failure_headers",
     "redrive",
+    "retry_forever",
     "retry_topic",
     "select_dead_letters",
     "split_due",
