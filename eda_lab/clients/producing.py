@@ -64,7 +64,7 @@ class EventPublisher:
     :class:`TopicNotFound` within about a second: the broker never creates topics by itself here.
     """
 
-    def __init__(self, settings: Settings | None = None, close_timeout_s: float = 10.0,
+    def __init__(self, settings: Settings | None = None, *, close_timeout_s: float = 10.0,
                  **producer_overrides: Any) -> None:
         self.settings = settings or get_settings()
         self.close_timeout_s = close_timeout_s
