@@ -183,9 +183,9 @@ class HandlerLoop(RunsInBackground):
             owned = consumer.assignment()
             committed = {w: o for w, o in next_offsets(r for r, _ in outcome.done).items()
                          if w in owned}
-            last = {(r.topic, r.partition): r for r, _ in outcome.done}
-            for where in committed:
-                consumer.commit(upto=last[where])
+            upto = {(r.topic, r.partition, r.offset + 1): r for r, _ in outcome.done}
+            for (topic, partition), offset in committed.items():
+                consumer.commit(upto=upto[topic, partition, offset])
         r = self.report
         self.report = dataclasses.replace(
             r, seen=r.seen + len(records), handled=r.handled + outcome.handled,
