@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .diagrams import (
     VERDICT_COLORS,
+    causation_chain,
     kafka_overview,
     service_map,
     verdict_matrix,
@@ -18,6 +19,9 @@ from .group_plots import (
     ownership_spans,
     rebalance_replay,
 )
+from .labels import (
+    ShortIds,
+)
 from .plots import (
     key_spread,
     offsets_over_time,
@@ -30,8 +34,10 @@ from .style import (
 )
 
 __all__ = [
+    "ShortIds",
     "VERDICT_COLORS",
     "assignment_chart",
+    "causation_chain",
     "kafka_overview",
     "key_spread",
     "lag_bars",

@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyBboxPatch
 
-from .style import HIGHLIGHT, PALETTE, QUIET, _styled
+from .style import HIGHLIGHT, PALETTE, QUIET, _styled, member_colors
 
 
 def _box(ax: Axes, x: float, y: float, w: float, h: float, text: str, color: str,
@@ -112,4 +112,25 @@ def verdict_matrix(table: Any, title: str = "what a reader makes of each schema 
     ax.tick_params(length=0, labeltop=True, labelbottom=False)
     ax.spines[["left", "bottom"]].set_visible(False)
     ax.set_title(title)
+    return ax
+
+
+@_styled
+def causation_chain(rows: Iterable[Mapping[str, str]], *, ax: Axes) -> Axes:
+    """Messages as rows (``message``, ``type``, ``caused by``, ``conversation``), each moved one
+    step right of the message that caused it, coloured by conversation."""
+    rows = list(rows)
+    colors, at = member_colors(row["conversation"] for row in rows), {}
+    for y, row in enumerate(rows):
+        cause = at.get(row["caused by"])  # (x, y) of the parent, drawn in an earlier row
+        x = 0 if cause is None else cause[0] + 1
+        at[row["message"]] = (x, y)
+        ax.text(x, y, f'{row["message"]}  {row["type"]}', ha="center", va="center",
+                bbox={"boxstyle": "round", "facecolor": colors[row["conversation"]], "alpha": 0.3})
+        if cause is not None:
+            ax.annotate("", xy=(x - 0.42, y), xytext=(cause[0] + 0.3, cause[1] + 0.25),
+                        arrowprops={"arrowstyle": "->", "connectionstyle": "angle,angleB=180"})
+    ax.set(xlim=(-0.6, 3.6), ylim=(len(rows) - 0.5, -0.5),
+           title="Who caused whom: each message one step right of its cause")
+    ax.axis("off")
     return ax

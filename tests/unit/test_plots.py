@@ -196,3 +196,30 @@ def test_key_spread_titles_say_what_the_bars_count():
     assert many.get_title() == "Keys per partition"
     few = plots.key_spread([{"key": "a", "partition": 1}], 2)
     assert few.get_title() == "Events per partition, by key: each key in one bar"
+
+
+def test_short_ids_mask_ids_and_time_and_keep_order():
+    from types import SimpleNamespace
+
+    from eda_lab.viz import ShortIds
+
+    ids = ShortIds({"uuid-1": "c1"})
+    ids.update({"uuid-2": "e1"})
+    message = SimpleNamespace(to_dict=lambda: {"eventId": "uuid-2", "causationId": "uuid-1",
+                                               "timestamp": "2026-01-01T00:00:00Z", "version": 1})
+    assert ids.masked(message) == {"eventId": "e1", "causationId": "c1", "timestamp": "<time>",
+                                   "version": 1}
+    assert ids.short("other") == "other" and ids.order() == ["c1", "e1"]
+
+
+def test_verdict_matrix_and_diagrams_draw_what_they_say():
+    from eda_lab.viz import causation_chain, kafka_overview, verdict_matrix
+
+    table = pd.DataFrame({"v1 reader": ["works", "degraded"]}, index=["added", "removed"])
+    ax = verdict_matrix(table)
+    assert [t.get_text() for t in ax.texts] == ["works", "degraded"]
+    rows = [{"message": "c1", "type": "PlaceOrder", "caused by": "-", "conversation": "c1"},
+            {"message": "e1", "type": "OrderPlaced", "caused by": "c1", "conversation": "c1"}]
+    drawn = [t.get_text() for t in causation_chain(rows).texts if t.get_text()]  # arrows: ""
+    assert drawn == ["c1  PlaceOrder", "e1  OrderPlaced"]
+    assert "group billing" in [t.get_text() for t in kafka_overview().texts]
