@@ -44,10 +44,10 @@ def value_over_time(stamps: Sequence[str | datetime], values: Sequence[float], *
 
 @_styled
 def lag_over_time(seconds: Sequence[float], lag: Sequence[int], *, ax: Axes) -> Axes:
-    """A projector's lag (events behind the topic's end) against seconds since the burst."""
+    """A projector's lag (events behind the topic's end) against seconds since it started."""
     ax.fill_between(seconds, lag, step="post", color=LAG, alpha=0.25)
     ax.step(seconds, lag, where="post", color=LAG)
-    ax.set_xlabel("seconds since the burst was published")
+    ax.set_xlabel("seconds since the projector started")
     ax.set_ylabel("events behind")
     ax.set_ylim(bottom=0)
     ax.set_title("projector lag while a burst is projected")
