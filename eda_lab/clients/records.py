@@ -33,7 +33,8 @@ class Received:
     headers: dict[str, str]
     value: bytes | None
     raw_key: bytes | None = field(default=None, compare=False, repr=False)
-    raw_headers: tuple[tuple[str, bytes], ...] = field(default=(), compare=False, repr=False)
+    raw_headers: tuple[tuple[str, bytes | None], ...] = field(default=(), compare=False,
+                                                              repr=False)
 
     @property
     def where(self) -> str:
@@ -59,7 +60,7 @@ class Received:
         return cls(r.topic, r.partition, r.offset,
                    None if r.key is None else r.key.decode("utf-8", "replace"), r.timestamp,
                    {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or []}, r.value,
-                   r.key, tuple((k, v or b"") for k, v in r.headers or []))
+                   r.key, tuple(r.headers) if r.headers else ())
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ _MAX_TRACE = 16_000
 def raw_headers(record: Received) -> list[Header]:
     """The record's headers as bytes (as stored when read from Kafka)."""
     if record.raw_headers:
-        return list(record.raw_headers)
+        return [(k, v or b"") for k, v in record.raw_headers]
     return [(k, v.encode()) for k, v in record.headers.items()]
 
 

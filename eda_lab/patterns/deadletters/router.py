@@ -89,11 +89,12 @@ class DeadLetterRouter:
 
     def handle(self, message: Message, record: Received) -> Sends:
         """Call the handler; on failure, park the record and return nothing (it is done)."""
-        attempt = attempt_of(record)
+        attempt = None  # read from the headers only on a failure: the happy path is hot
         while True:
             try:
                 return self.handler(message, record)
             except Exception as exc:  # whatever a handler raises is the handler's failure
+                attempt = attempt or attempt_of(record)
                 route = self.policy.route(self.topic, attempt, exc, _now_ms())
                 if self.policy.in_place and route.due_ms is not None:
                     # Blocking here keeps the key's order; it must stay under max_poll_interval_ms.
