@@ -38,7 +38,9 @@ class Projector:
         projector.stop()
 
     ``run(...)`` projects in the calling thread with the stop rules of
-    :class:`~eda_lab.patterns.HandlerLoop`; ``batch_size`` events go in one transaction.
+    :class:`~eda_lab.patterns.HandlerLoop`; ``batch_size`` events go in one transaction. Other
+    keywords go to the loop (e.g. ``on_malformed=`` a dead-letter router; without one, a
+    malformed record stops the projector before it) and on to the consumer.
     """
 
     def __init__(self, db: str | Path | ReadModel, topic: str, group: str,
