@@ -1,8 +1,9 @@
 """Arrow columns from Python values, and Arrow tables into one pandas DataFrame.
 
 A field whose JSON values have no common type (a number here, a string there) is kept as
-JSON text in a ``large_string`` column, the marker :data:`MIXED`; in pandas it becomes an
-``object`` column of the original Python values. Arrow types map to pandas' nullable ones:
+JSON text in a ``large_binary`` column, the marker :data:`MIXED`; in pandas it becomes an
+``object`` column of the original Python values. Strings are ``large_string`` from the start,
+as pandas keeps them: converting a whole frame's offsets at the end would double its peak. Arrow types map to pandas' nullable ones:
 strings to ``string`` (Arrow-backed, zero copy), integers to ``Int64``, numbers to
 ``Float64``, booleans to ``boolean``; lists and other nested values to Python objects.
 """
@@ -19,9 +20,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-MIXED = pa.large_string()  # JSON text of values that share no Arrow type
+MIXED = pa.large_binary()  # JSON text of values that share no Arrow type
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
-             pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype("pyarrow")}
+             pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype("pyarrow"),
+             pa.large_string(): pd.StringDtype("pyarrow")}
 
 
 def value_array(values: list[Any]) -> pa.Array:
@@ -31,7 +33,7 @@ def value_array(values: list[Any]) -> pa.Array:
     except OverflowError:  # an integer beyond int64 is a float, as in JavaScript and Arrow's reader
         return value_array([float(v) if type(v) is int else v for v in values])
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([None if v is None else json.dumps(v) for v in values], MIXED)
+        return pa.array([None if v is None else json.dumps(v).encode() for v in values], MIXED)
 
 
 def data_columns(rows: list[dict[str, Any]], prefix: str) -> dict[str, pa.Array]:
@@ -89,7 +91,7 @@ def _common(parts: list[pa.ChunkedArray]) -> list[pa.ChunkedArray]:
     kind = common_type([p.type for p in parts])
     if kind == MIXED:
         parts = [p if p.type in (MIXED, pa.null()) else pa.chunked_array(
-            [pa.array([None if v is None else json.dumps(v) for v in p.to_pylist()], MIXED)])
+            [pa.array([None if v is None else json.dumps(v).encode() for v in p.to_pylist()], MIXED)])
             for p in parts]
     return [p if p.type == kind else p.cast(kind) for p in parts]
 
@@ -128,6 +130,7 @@ def frame(tables: Sequence[pa.Table], order: Sequence[str], plain: Sequence[str]
     rest = sorted(n for n in names if n not in order and n != "error")
     rest.sort(key=lambda n: n.startswith("header."))
     out: dict[str, Any] = {}
+    tables = list(tables)
     for name in [*order, *rest, "error"]:
         parts = [t[name] if name in t.column_names else pa.chunked_array([pa.nulls(t.num_rows)])
                  for t in tables]
@@ -135,4 +138,7 @@ def frame(tables: Sequence[pa.Table], order: Sequence[str], plain: Sequence[str]
         kind = parts[0].type if parts else pa.string()
         column = pa.chunked_array([c for p in parts for c in p.chunks], kind)
         out[name] = to_pandas(column, name in plain)
+        # Let go of what was copied (numbers, times): the peak is one column, not the frame.
+        del parts, column
+        tables = [t.drop_columns([name]) if name in t.column_names else t for t in tables]
     return pd.DataFrame(out, copy=False)

@@ -73,7 +73,8 @@ def batch_table(batch: Batch, known_versions: Mapping[str, int] | None = None) -
     columns.update(zip(decoded.column_names, decoded.columns, strict=True))
     columns.update(header_columns(batch.headers))
     columns["error"] = _errors(batch, verdicts)
-    return pa.table(columns)
+    return pa.table({name: column.cast(pa.large_string()) if column.type == pa.string() else column
+                     for name, column in columns.items()})
 
 
 def tables_to_frame(tables: list[pa.Table]) -> pd.DataFrame:

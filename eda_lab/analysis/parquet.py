@@ -3,7 +3,7 @@
 Memory stays bounded by one chunk: chunks are decoded and written one at a time to parts in
 a temporary folder, then copied into one file whose schema is the union of the parts'
 (``data.*`` fields can appear late in a topic). A field whose values share no type is
-JSON text. Read the file back with ``pd.read_parquet(path, dtype_backend="pyarrow")``.
+JSON text (a string). Read the file back with ``pd.read_parquet(path, dtype_backend="pyarrow")``.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
             columns.append(pa.nulls(table.num_rows, target.type))
             continue
         column = table[target.name]
-        if target.type == MIXED and column.type not in (MIXED, pa.null()):
-            column = pa.array([None if v is None else json.dumps(v) for v in column.to_pylist()],
-                              MIXED)
+        if target.type == pa.string() and column.type not in (MIXED, pa.null(), pa.string()):
+            column = pa.array([None if v is None else json.dumps(v) for v in column.to_pylist()])
         columns.append(column.cast(target.type))
     return pa.Table.from_arrays(columns, schema=schema)
 
@@ -64,8 +63,10 @@ def topic_to_parquet(topic: str, path: str | Path, settings: Settings | None = N
             pq.write_table(batch_table(Batch(topic, 0)), parts[-1])
         schemas = [pq.read_schema(p) for p in parts]
         names = dict.fromkeys(n for s in schemas for n in s.names if n != "error")
-        fields = [pa.field(n, common_type([s.field(n).type for s in schemas if n in s.names]))
-                  for n in [*names, "error"]]
+        kinds = {n: common_type([s.field(n).type for s in schemas if n in s.names])
+                 for n in [*names, "error"]}
+        # In the file, mixed fields are JSON text that any Parquet reader shows as strings.
+        fields = [pa.field(n, pa.string() if k == MIXED else k) for n, k in kinds.items()]
         schema = pa.schema(fields)
         rows = 0
         with pq.ParquetWriter(path, schema) as writer:

@@ -24,8 +24,11 @@ from .frames import Batch
 
 Spans = dict[int, tuple[int, int]]  # partition -> [first offset, stop offset)
 CONNECT_S = 10.0
-_POLL = 10_000  # records per consume() call: fewer calls, and a batch per partition in each
+_POLL = 5_000  # records per consume() call: fewer calls, and a batch per partition in each
 _SECOND = itemgetter(1)  # Message.timestamp() is (type, ms)
+# What librdkafka fetches and buffers ahead of us: enough to keep the broker busy while a
+# chunk decodes, small beside the frame (its defaults buffer up to 64 MiB + 50 MiB fetches).
+TUNING = {"queued.max.messages.kbytes": 16 * 1024, "fetch.max.bytes": 16 * 1024 * 1024}
 
 
 def librdkafka_config(settings: Settings) -> dict[str, Any]:
@@ -55,7 +58,7 @@ class LibrdkafkaReader:
             "group.id": f"eda-lab-analysis-{uuid.uuid4().hex[:8]}",  # required, never joined
             "enable.auto.commit": False, "enable.partition.eof": True,
             "isolation.level": "read_uncommitted", "log_level": 0,  # errors come as exceptions
-            "queued.max.messages.kbytes": 32 * 1024,  # what librdkafka buffers ahead, in KiB
+            **TUNING,
         })
 
     def _ask(self, call: Any, *args: Any) -> Any:
