@@ -120,3 +120,54 @@ def test_conservation_1000_events_with_5_percent_poison(settings, ns):
     dead_ids = {r.event.event_id for r in dead if r.value != b"\x00garbage"}
     assert not dead_ids & set(processed)  # nothing both processed and dead
     assert sum(group_offsets(ns.group("billing"), settings).values()) == 1000
+
+
+def test_conservation_through_the_retry_tiers_too(settings, ns, tmp_path):
+    from eda_lab.patterns import SqliteIdempotencyStore
+    from eda_lab.patterns.deadletters import attempt_of
+    from tests.helpers import wait_for
+
+    source = ns.topic("orders")
+    create_topic(source, partitions=3, settings=settings)
+    with EventPublisher(settings) as publisher:
+        publisher.publish_many(source, [(f"ord-{i % 37}", Event("OrderPlaced", {"n": i}))
+                                        for i in range(1000)])
+    poison = {i for i in range(1000) if i % 20 == 3}        # 50: never good
+    flaky = {i for i in range(1000) if i % 20 == 11}        # 50: good on the second try
+    hopeless = {i for i in range(1000) if i % 100 == 17}    # 10: time out on every try
+    processed, tries = Counter(), Counter()
+
+    def handle(event, record):
+        n = event.data["n"]
+        tries[n] += 1
+        if n in poison:
+            raise NonRetryable("poison")
+        if n in hopeless or (n in flaky and attempt_of(record) == 1):
+            raise TimeoutError("inventory slow")
+        processed[n] += 1
+
+    store = SqliteIdempotencyStore(tmp_path / "seen.db", consumer="billing")
+    router = DeadLetterRouter(source, group=ns.group("billing"), handler=handle,
+                              idempotency=store, settings=settings,
+                              policy=RetryPolicy(delays_s=(0.2, 0.4)))
+    router.create_topics(partitions=3)
+    loops = [router.loop(batch_size=100), router.retry_loop(batch_size=100)]
+    for loop in loops:
+        loop.start(timeout_s=90)
+    try:
+        wait_for(lambda: len(processed) + router.parked[dead_letter_topic(source)] >= 1000,
+                 "every event processed or dead", 60)
+    finally:
+        for loop in loops:
+            loop.stop()
+        for loop in loops:
+            loop.join(timeout_s=15)
+        router.close()
+
+    dead = consume(dead_letter_topic(source), settings=settings, idle_s=2, timeout_s=30)
+    dead_ns = {r.event.data["n"] for r in dead}
+    assert len(processed) + len(dead) == 1000 and max(processed.values()) == 1
+    assert dead_ns == poison | hopeless and not dead_ns & set(processed)
+    assert all(tries[n] == 2 for n in flaky) and all(tries[n] == 3 for n in hopeless)
+    assert {r.headers["eda-attempt"] for r in dead if r.event.data["n"] in hopeless} == {"3"}
+    assert store.count() == 1000 - len(dead_ns)
