@@ -33,6 +33,7 @@ class OutboxRow(Protocol):
     id: int
     position: int
     stream_id: str
+    payload: bytes  # the event's wire JSON
 
     @property
     def event(self) -> Event: ...
@@ -80,8 +81,9 @@ class OutboxRelay(RunsInBackground):
         if self._publisher is None:
             self._publisher = EventPublisher(self.settings, client_id="outbox-relay",
                                              **self._producer_options)
-        deliveries = self._publisher.publish_many(self.topic,
-                                                  [(row.stream_id, row.event) for row in rows])
+        # The payload goes out byte for byte as the store wrote it (not re-encoded, not upcast).
+        deliveries = self._publisher.publish_bytes(self.topic, [
+            (row.stream_id.encode(), row.payload, row.event.headers()) for row in rows])
         self.published.update((row.position, d) for row, d in zip(rows, deliveries, strict=True))
         while len(self.published) > _REMEMBERED:  # positions grow: the first key is the oldest
             del self.published[next(iter(self.published))]

@@ -7,6 +7,7 @@ Run as a script, this file is the child process that the kill test kills.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import pytest
@@ -52,9 +53,13 @@ def test_the_relay_publishes_keyed_by_stream_and_marks_rows_sent(settings, topic
     assert store.pending_outbox() == []
     records = consume(topic, settings=settings, max_events=12, timeout_s=15)
     assert sorted(r.event.event_id for r in records) == sorted(ids)
+    stored = dict(sqlite3.connect(tmp_path / "orders.db").execute(
+        "SELECT event_id, payload FROM events"))
     for r in records:
         assert r.key == r.event.data["orderId"]
         assert r.partition == partition_for(r.key, 3)
+        assert r.value == stored[r.event.event_id]  # byte for byte as the store wrote it
+        assert r.headers["event-type"] == "OrderNoted"
     by_stream = {}
     for r in sorted(records, key=lambda r: (r.partition, r.offset)):
         by_stream.setdefault(r.key, []).append(r.event.data["n"])
