@@ -259,7 +259,7 @@ def main() -> int:
         for topic in topics.values():
             create_topic(topic, partitions=PARTITIONS, settings=settings)
         if "a" in args.only:
-            part_a(settings, topics, n, repeat)
+            part_a(settings, topics, n, max(repeat, 3))  # the goal says best of three
         if "b" in args.only:
             part_b(settings, topics["load"], n, repeat)
         if "c" in args.only:

@@ -102,7 +102,7 @@ def _data_is_object(table: pa.Table) -> bool:
 
 def _suspects(table: pa.Table, known_versions: Mapping[str, int] | None) -> set[int]:
     """Rows that may break a rule: the rule table's checks, vectorised."""
-    bad = pa.array([False] * table.num_rows)
+    bad = pa.array(np.zeros(table.num_rows, dtype=bool))
     for rule in EVENT_RULES:
         col = table[rule.name]
         if rule.required:
@@ -113,6 +113,8 @@ def _suspects(table: pa.Table, known_versions: Mapping[str, int] | None) -> set[
             bad = pc.or_(bad, _flag(pc.invert(pc.match_substring_regex(col, f"^(?:{rule.pattern})$"))))
         if rule.minimum is not None:
             bad = pc.or_(bad, _flag(pc.less(col, rule.minimum)))
+        if rule.maximum is not None:
+            bad = pc.or_(bad, _flag(pc.greater(col, rule.maximum)))
     for kind, newest in (known_versions or {}).items():
         newer = pc.and_(pc.equal(table["eventType"], kind), pc.greater(table["version"], newest))
         bad = pc.or_(bad, _flag(newer))

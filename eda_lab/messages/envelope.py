@@ -78,7 +78,7 @@ class _Envelope:
                 raise ValueError(f"{type(self).__name__}.{attr} {problem}")
 
     def _wire(self) -> dict[str, Any]:
-        return dict(zip(self._WIRE_NAMES, self._VALUES(self)))  # C-level: publishing's hot path
+        return dict(zip(self._WIRE_NAMES, self._VALUES(self), strict=True))  # C-level: a hot path
 
     def to_dict(self) -> dict[str, Any]:
         """The camelCase wire dict (a copy: editing it leaves the message alone)."""

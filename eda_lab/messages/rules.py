@@ -28,6 +28,7 @@ _INSTANT = re.compile(r"(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)(?:\.\d+)?(?:Z|[+-](\
 _JSON_TYPES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                list: "an array", dict: "an object", type(None): "null"}
 OLDEST_VERSION = 1
+NEWEST_VERSION = 2**31 - 1  # a Java int, as Java services read the version
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class FieldRule:
 
     ``kind`` is the JSON type as Python reads it (``str``, ``int`` or ``dict``); strings must
     be non-empty; ``pattern`` (a regex both Python and Arrow's RE2 read alike) must match the
-    whole string; ``minimum`` bounds an integer from below.
+    whole string; ``minimum`` and ``maximum`` bound an integer.
     """
 
     name: str
@@ -44,6 +45,7 @@ class FieldRule:
     kind: type
     pattern: str | None = None
     minimum: int | None = None
+    maximum: int | None = None
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with ``value`` (None meaning absent or null), or None if it is fine."""
@@ -59,6 +61,8 @@ class FieldRule:
             return f"is not a real date and time: {value!r}"
         if self.minimum is not None and value < self.minimum:
             return f"must be {self.minimum} or more, got {value}"
+        if self.maximum is not None and value > self.maximum:
+            return f"must be {self.maximum} or less, got {value}"
         return None
 
 
@@ -78,7 +82,7 @@ def envelope_rules(kind: str) -> tuple[FieldRule, ...]:
         FieldRule(f"{kind}Type", True, str),
         FieldRule(f"{kind}Id", True, str),
         FieldRule("timestamp", True, str, pattern=ISO_UTC),
-        FieldRule("version", True, int, minimum=OLDEST_VERSION),
+        FieldRule("version", True, int, minimum=OLDEST_VERSION, maximum=NEWEST_VERSION),
         FieldRule("source", False, str),
         FieldRule("correlationId", False, str),
         FieldRule("causationId", False, str),
