@@ -162,3 +162,17 @@ def test_retry_forever_tries_until_it_works_and_gives_up_only_when_told():
     told.set()
     with pytest.raises(ValueError, match="poison"):
         retry_forever(lambda m, r: (_ for _ in ()).throw(ValueError("poison")), told)(None, record())
+
+
+def test_a_parked_records_id_is_not_remembered_so_its_retry_is_handled():
+    from eda_lab.messages.envelope import Event
+    from eda_lab.patterns import SqliteIdempotencyStore
+    from eda_lab.patterns.deadletters.forgetting import ForgetParked
+
+    parked, handled = Event("OrderPlaced", {}), Event("OrderPlaced", {})
+    store = ForgetParked(SqliteIdempotencyStore(":memory:", consumer="billing"))
+    store.forget_next(parked)
+    store.remember(iter([parked.event_id, handled.event_id]))  # the loop hands a generator
+    assert (store.seen(parked.event_id), store.seen(handled.event_id)) == (False, True)
+    store.remember([parked.event_id])  # once handled on a retry, it is remembered
+    assert store.seen(parked.event_id)

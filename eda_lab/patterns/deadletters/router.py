@@ -8,6 +8,10 @@ wrapped call returns**. Only then does the loop count the record as done and com
 If the copy cannot be written (the topic is missing, the broker is gone) the call raises
 :class:`~eda_lab.errors.DeadLetterFailed`: the loop stops with the record uncommitted, so the
 next run starts with it. Stopped, never lost.
+
+Dead letters are at-least-once too: if the loop fails after parking a record but before its
+commit, the next run parks it again. A redrive copies each dead letter once; consumers skip
+a repeated event by ``eventId``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from ...clients.producing import EventPublisher
@@ -23,9 +26,10 @@ from ...clients.records import Received
 from ...clients.topics import create_topic
 from ...errors import DeadLetterFailed, EdaLabError, MalformedEvent
 from ...settings import Settings, get_settings
-from ..batches import Handler, Message, Sends, message_id
+from ..batches import Handler, Message, Sends
 from ..handler_loop import HandlerLoop
 from ..idempotency import IdempotencyStore
+from .forgetting import ForgetParked
 from .headers import attempt_of, failure_headers, raw_key
 from .pausing import HoldUntilDue
 from .policy import RetryPolicy, Route
@@ -49,7 +53,9 @@ class DeadLetterRouter:
     Parameters: ``policy`` (:class:`RetryPolicy`: delays, attempts, what is not retryable,
     in place or on retry topics); ``idempotency`` (as for the loop; a record parked here is
     *not* remembered as handled, so its retry or redrive is handled); ``settings``.
-    ``parked`` counts the records written per topic.
+    ``parked`` counts the records written per topic. :meth:`handle` and :meth:`malformed`
+    also fit a :class:`HandlerLoop` of your own (``handler=router.handle,
+    on_malformed=router.malformed``).
     """
 
     def __init__(self, topic: str, *, group: str, handler: Handler,
@@ -58,7 +64,7 @@ class DeadLetterRouter:
         self.topic, self.group, self.handler = topic, group, handler
         self.policy = policy or RetryPolicy()
         self.settings = settings or get_settings()
-        self.idempotency = None if idempotency is None else _ForgetParked(idempotency)
+        self.idempotency = None if idempotency is None else ForgetParked(idempotency)
         self.parked: Counter[str] = Counter()
         self._publisher: EventPublisher | None = None
         self._lock = threading.Lock()
@@ -71,7 +77,8 @@ class DeadLetterRouter:
 
     def retry_loop(self, **loop_options: Any) -> HandlerLoop:
         """One loop over every retry topic, in group ``<group>.retry``, that holds each
-        partition until its next record is due (:class:`HoldUntilDue`)."""
+        partition until its next record is due (:class:`HoldUntilDue`). A held record is not
+        news: give ``run`` an ``idle_s`` longer than the longest delay, or use start/stop."""
         retries = self.policy.topics(self.topic)[:-1]
         if not retries:
             raise ValueError("this policy has no retry topics (no delays, or in_place=True)")
@@ -141,31 +148,6 @@ class DeadLetterRouter:
                 self._publisher = EventPublisher(self.settings,
                                                  client_id=f"{self.group}-dead-letters")
             return self._publisher
-
-
-class _ForgetParked:
-    """An idempotency store that does not remember the ids of records parked in this batch:
-    they were not handled, so their retry (or a redrive) must not be skipped as a duplicate."""
-
-    def __init__(self, store: IdempotencyStore) -> None:
-        self.store = store
-        self._parked: set[str] = set()
-
-        self._lock = threading.Lock()  # the source and retry loops may share it
-
-    def forget_next(self, message: Message) -> None:
-        with self._lock:
-            self._parked.add(message_id(message))
-
-    def seen(self, mid: str) -> bool:
-        return self.store.seen(mid)
-
-    def remember(self, message_ids: Iterable[str]) -> None:
-        given = list(message_ids)  # the loop hands a batch's ids once, parked ones included
-        with self._lock:
-            ids = [mid for mid in given if mid not in self._parked]
-            self._parked.difference_update(given)
-        self.store.remember(ids)
 
 
 def _now_ms() -> int:
