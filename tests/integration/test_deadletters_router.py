@@ -91,6 +91,21 @@ def test_without_its_dead_letter_topic_the_loop_stops_and_the_record_stays_uncom
     assert group_offsets(ns.group("billing"), settings) == {(source, 0): 2}  # the poison's own
 
 
+def test_bad_bytes_without_a_dead_letter_topic_stop_the_loop_too(settings, ns):
+    source = ns.topic("orders")
+    create_topic(source, partitions=1, settings=settings)
+    good = Event("OrderPlaced", {"n": 0})
+    send_raw(settings, source, [(b"k", good.to_json(), good.headers()), (b"k", b"\x00", []),
+                                (b"k", good.to_json(), good.headers())])
+    router = DeadLetterRouter(source, group=ns.group("billing"), handler=lambda e, r: None,
+                              policy=DLT_ONLY, settings=settings)
+    loop = router.loop()
+    with pytest.raises(DeadLetterFailed, match=r"orders/0@1"):
+        loop.run(idle_s=2, timeout_s=30)
+    router.close()
+    assert group_offsets(ns.group("billing"), settings) == {(source, 0): 1}
+
+
 def test_conservation_1000_events_with_5_percent_poison(settings, ns):
     source = ns.topic("orders")
     create_topic(source, partitions=3, settings=settings)
