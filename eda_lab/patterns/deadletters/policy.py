@@ -2,13 +2,15 @@
 
 Pure decisions, no broker. Topic names follow one rule, shown beside the models it follows:
 
-====================  =============================  ==========================================
-eda_lab               Spring Kafka                   meaning
-====================  =============================  ==========================================
-``orders.DLT``        ``orders.DLT`` (recoverer)     dead letters: failed for good, kept as read
-``orders.retry-1``    ``orders-retry-1000`` (tiers)  tried again once due (``delays_s[0]`` later)
-``orders.retry-2``    ``orders-retry-5000``          ... after the next delay, and so on
-====================  =============================  ==========================================
+====================  ==================================  ======================================
+eda_lab               Spring Kafka                        meaning
+====================  ==================================  ======================================
+``orders.DLT``        ``orders.DLT`` (the recoverer's),   dead letters: failed for good, kept as
+                      ``orders-dlt`` (retry topics')      they were read
+``orders.retry-1``    ``orders-retry-0`` (by index) or    tried again once due, ``delays_s[0]``
+                      ``orders-retry-1000`` (by delay)    after the failure
+``orders.retry-2``    ``orders-retry-1`` / ``-5000``      ... after the next delay, and so on
+====================  ==================================  ======================================
 
 One retry topic per delay keeps the due times of each partition in order, so its consumer
 only ever waits for the record at its head (:mod:`.pausing`).
