@@ -105,42 +105,21 @@ def test_split_due_stops_each_partition_at_its_first_record_not_due():
     assert {p: r.offset for p, r in held.items()} == {("o.retry-1", 0): 1, ("o.retry-1", 1): 8}
 
 
-class FakeConsumer:
-    """Records what the gate asks of a consumer (the gate's logic, no Kafka)."""
-
-    def __init__(self):
-        self.calls, self.assigned = [], {("o.retry-1", 0)}
-
-    def assignment(self):
-        return self.assigned
-
-    def seek(self, *args):
-        self.calls.append(("seek", *args))
-
-    def pause(self, *args):
-        self.calls.append(("pause", *args))
-
-    def resume(self, *args):
-        self.calls.append(("resume", *args))
+RETRY_0 = ("o.retry-1", 0)
 
 
-def test_the_gate_pauses_at_a_record_not_due_and_resumes_when_it_is():
-    now = [10]
-    gate, consumer = HoldUntilDue(clock_ms=lambda: now[0]), FakeConsumer()
-    assert gate(consumer, [due(0, 5), due(1, 50)]) == [due(0, 5)]
-    assert consumer.calls == [("seek", "o.retry-1", 0, 1), ("pause", "o.retry-1", 0)]
-    assert gate(consumer, []) == [] and gate.held == {("o.retry-1", 0): 50}
-    now[0] = 50
-    gate(consumer, [])
-    assert consumer.calls[-1] == ("resume", "o.retry-1", 0) and gate.held == {}
+def test_the_gate_holds_a_partition_at_a_record_not_due_and_resumes_it_when_due():
+    gate = HoldUntilDue()
+    ready, resume, hold = gate.decide({RETRY_0}, [due(0, 5), due(1, 50)], now_ms=10)
+    assert (ready, resume, {p: r.offset for p, r in hold.items()}) == ([due(0, 5)], [], {RETRY_0: 1})
+    assert gate.decide({RETRY_0}, [], now_ms=49) == ([], [], {}) and gate.held == {RETRY_0: 50}
+    assert gate.decide({RETRY_0}, [], now_ms=50) == ([], [RETRY_0], {}) and gate.held == {}
 
 
 def test_the_gate_forgets_a_partition_taken_away_by_a_rebalance():
-    gate, consumer = HoldUntilDue(clock_ms=lambda: 10), FakeConsumer()
-    gate(consumer, [due(0, 50)])
-    consumer.assigned = set()
-    gate(consumer, [])
-    assert gate.held == {} and consumer.calls[-1][0] == "pause"
+    gate = HoldUntilDue()
+    gate.decide({RETRY_0}, [due(0, 50)], now_ms=10)
+    assert gate.decide(set(), [], now_ms=60) == ([], [], {}) and gate.held == {}
 
 
 def test_retry_forever_tries_until_it_works_and_gives_up_only_when_told():

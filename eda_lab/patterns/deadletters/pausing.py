@@ -11,7 +11,6 @@ behind it on that partition wait too: one retry topic per delay keeps them in du
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from ...clients.consuming import EventConsumer
 from ...clients.records import Received
@@ -54,22 +53,39 @@ class HoldUntilDue:
     ``held`` maps each paused partition to its due time (ms since the epoch), to show.
     """
 
-    def __init__(self, clock_ms: Callable[[], int] | None = None) -> None:
+    def __init__(self) -> None:
         self.held: dict[Partition, int] = {}
-        self._clock_ms = clock_ms or (lambda: int(time.time() * 1000))
 
     def __call__(self, consumer: EventConsumer, records: list[Received]) -> list[Received]:
-        now = self._clock_ms()
-        assigned = consumer.assignment()
+        ready, resume, hold = self.decide(consumer.assignment(), records,
+                                           int(time.time() * 1000))
+        for where in resume:
+            consumer.resume(*where)
+        for (topic, partition), record in hold.items():
+            consumer.seek(topic, partition, record.offset)  # read it again once resumed
+            consumer.pause(topic, partition)
+        return ready
+
+    def decide(self, assigned: set[Partition], records: list[Received], now_ms: int
+               ) -> tuple[list[Received], list[Partition], dict[Partition, Received]]:
+        """The pure part: the records to hand on, the partitions to resume, and those to
+        hold at a record (updating :attr:`held`).
+
+        >>> gate = HoldUntilDue()
+        >>> late = Received("t.retry-1", 0, 4, None, 0, {"eda-retry-due-at": "50"}, b"")
+        >>> gate.decide({("t.retry-1", 0)}, [late], now_ms=10)[2], gate.held
+        ({('t.retry-1', 0): Received(topic='t.retry-1', partition=0, offset=4, key=None, \
+timestamp_ms=0, headers={'eda-retry-due-at': '50'}, value=b'')}, {('t.retry-1', 0): 50})
+        >>> gate.decide({("t.retry-1", 0)}, [], now_ms=50)[1], gate.held
+        ([('t.retry-1', 0)], {})
+        """
+        resume = []
         for where, due in list(self.held.items()):
             if where not in assigned:  # revoked meanwhile: its next owner decides afresh
                 del self.held[where]
-            elif due <= now:
-                consumer.resume(*where)
+            elif due <= now_ms:
+                resume.append(where)
                 del self.held[where]
-        ready, first_not_due = split_due(records, now)
-        for (topic, partition), record in first_not_due.items():
-            consumer.seek(topic, partition, record.offset)  # read it again once resumed
-            consumer.pause(topic, partition)
-            self.held[(topic, partition)] = due_at_ms(record)
-        return ready
+        ready, hold = split_due(records, now_ms)
+        self.held.update((where, due_at_ms(record)) for where, record in hold.items())
+        return ready, resume, hold
