@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .kafka_tools import add_kafka_parser  # `eda-lab kafka TOOL ...`: Kafka's own tools
 
     add_kafka_parser(sub)
+    from .reset import add_reset_parser  # `eda-lab reset`: between workshop sessions
+
+    add_reset_parser(sub)
     return parser
 
 
