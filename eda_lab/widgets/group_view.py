@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from ..clients import PartitionLag, describe_group, group_lag
 from ..settings import Settings, get_settings
 from ..viz.group_plots import assignment_chart, lag_bars
-from .live import _Live
+from .live import _Live, short_name
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,27 @@ def group_snapshot(description: Mapping[str, Any], topic: str,
                          tuple(sorted(lag, key=lambda p: p.partition)))
 
 
+def assignment_title(members: Mapping[str, Iterable[int]]) -> str:
+    """The grid's title: an empty group has no owners to show, and says so."""
+    if not members:
+        return "No consumer in the group: no partition has an owner"
+    return "Each partition has exactly one owner in the group"
+
+
 def snapshot_png(snap: GroupSnapshot) -> bytes:
     """Assignment grid beside lag bars, as PNG bytes (no pyplot, so safe in a thread)."""
     fig = Figure(figsize=(10, 3), dpi=80, layout="constrained")
     left, right = fig.subplots(1, 2)
     assignment_chart(snap.members, len(snap.lag), ax=left)
+    left.set_title(assignment_title(snap.members))
+    if not snap.members:
+        left.set_yticks([])
     lag_bars(snap.lag, ax=right)
+    # Half a figure is too narrow for the long title, and the label on the tallest bar would
+    # touch it: a short title and more head room.
+    right.set_title("Lag per partition (end minus committed)")
+    bottom, top = right.get_ylim()
+    right.set_ylim(bottom, top + 0.2 * (top - bottom))
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
@@ -106,12 +121,13 @@ class LiveGroupView(_Live):
         self.group, self.topic, self.refresh_s = group, topic, refresh_s
         self.settings = settings or get_settings()
         self.latest: GroupSnapshot | None = None
-        self.image = w.Image(format="png", layout=w.Layout(width="800px"))
+        self.image = w.Image(format="png", layout=w.Layout(max_width="800px", width="100%"))
         self.summary = w.HTML()
-        self.start_button = w.Button(description="Start", icon="play")
-        self.start_button.on_click(lambda _: self.start())
-        self.widget = w.VBox([w.HBox([self.start_button, self.stop_button, self.status]),
-                              self.image, self.summary])
+        self.widget = w.VBox([self.controls, self.image, self.summary])
+
+    def short(self, full: str) -> str:
+        """A name as the notebook writes it: without ``<namespace>.<lesson>.``."""
+        return short_name(full, self.settings.namespace)
 
     def show(self) -> w.VBox:
         """Start refreshing and return the widget to display."""
@@ -128,6 +144,6 @@ class LiveGroupView(_Live):
         while alive():
             self.latest = snap = self.snapshot()
             self.image.value = snapshot_png(snap)
-            self.summary.value = f"<pre>{html.escape(snap.summary())}</pre>"
+            self.summary.value = f"<pre>{html.escape(snap.summary(self.short))}</pre>"
             self.status.value = f"live: {snap.state}, total lag {snap.total_lag}"
             self._stop.wait(self.refresh_s)

@@ -21,7 +21,7 @@ from ..messages.envelope import Event
 from ..patterns.handler_loop import HandlerLoop
 from ..settings import Settings, get_settings
 from ..waiting import wait_until
-from .live import _Live
+from .live import _Live, short_name
 
 EVENT_TYPES = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled")
 
@@ -53,13 +53,35 @@ def received_row(record: Received) -> dict[str, Any]:
     return {**row, "eventType": event.event_type, "data": data}
 
 
+# Keys and offsets never wrap mid-word; the data column wraps at commas; a table wider than the
+# notebook (a narrow window, the side bar open) scrolls instead of being cut off.
+TABLE_STYLE = ("<style>.eda-lab-rows{overflow-x:auto;max-width:100%}"
+               ".eda-lab-rows table{border-collapse:collapse}"
+               ".eda-lab-rows td,.eda-lab-rows th{padding:2px 8px;text-align:left;"
+               "white-space:nowrap;vertical-align:top}"
+               ".eda-lab-rows td:last-child{white-space:normal;overflow-wrap:anywhere;"
+               "min-width:12em}</style>")
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else html.escape(str(value))  # a keyless event has no key
+
+
 def rows_html(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
-    """An HTML table of rows (values escaped), newest last."""
+    """An HTML table of rows (values escaped, None empty), newest last, scrolling if too wide."""
     cols = list(columns)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in cols)
                    + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'{TABLE_STYLE}<div class="eda-lab-rows"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def arrival_order(received: Iterable[tuple[tuple[int, int, int], dict[str, Any]]]
+                  ) -> list[dict[str, Any]]:
+    """Rows by (timestamp, partition, offset): a poll hands records over partition by
+    partition, but a learner expects the order they were published in."""
+    return [row for _, row in sorted(received, key=lambda item: item[0])]
 
 
 class PublishForm(_Live):
@@ -80,6 +102,9 @@ class PublishForm(_Live):
         self.topic, self.max_rows = topic, max_rows
         self.settings = settings or get_settings()
         self.rows: list[dict[str, Any]] = []
+        # (partition, offset) -> ((timestamp, partition, offset), row): a restarted view
+        # reads the topic again, and an event must not show twice.
+        self._received: dict[tuple[int, int], tuple[tuple[int, int, int], dict[str, Any]]] = {}
         self._publisher: EventPublisher | None = None
         self.event_type = w.Dropdown(options=list(event_types), description="event")
         self.key = w.Text(description="key", placeholder="e.g. ord-1 (empty: no key)")
@@ -88,11 +113,14 @@ class PublishForm(_Live):
                                        button_style="primary")
         self.publish_button.on_click(lambda _: self.publish())
         self.sent = w.HTML()
-        self.table = w.HTML(rows_html([], self.COLUMNS))
-        form = w.VBox([self.event_type, self.key, self.amount, self.publish_button, self.sent])
-        view = w.VBox([w.HTML(f"<b>Received on {html.escape(topic)}</b>"), self.table,
-                       w.HBox([self.stop_button, self.status])])
-        self.widget = w.HBox([form, view])
+        self.table = w.HTML(rows_html([], self.COLUMNS), layout=w.Layout(width="100%"))
+        form = w.VBox([self.event_type, self.key, self.amount, self.publish_button, self.sent],
+                      layout=w.Layout(flex="0 0 auto"))
+        # min_width 0 lets the view shrink (and its table scroll) instead of overflowing.
+        view = w.VBox([w.HTML(f"<b>Received on {html.escape(short_name(topic, self.settings.namespace))}</b>"),
+                       self.table, self.controls],
+                      layout=w.Layout(flex="1 1 24em", min_width="0"))
+        self.widget = w.HBox([form, view], layout=w.Layout(flex_flow="row wrap"))
 
     def publish(self) -> Delivery | None:
         """Publish the event the form describes; the result (or the problem) shows under it."""
@@ -105,6 +133,8 @@ class PublishForm(_Live):
             self.sent.value = f"<b>not sent:</b> {html.escape(str(exc))}"
             return None
         self.sent.value = f"sent {event.event_type} to partition {delivery.partition}"
+        if not self.running:  # else "sent" and an empty view look like a lost event
+            self.sent.value += " (the view is not live: press Start to see it)"
         return delivery
 
     def wait_for_rows(self, count: int, timeout_s: float = 15.0) -> list[dict[str, Any]]:
@@ -129,7 +159,11 @@ class PublishForm(_Live):
         # The shared handler loop, without a group: it reads every partition, commits nothing,
         # and shows malformed records as rows instead of stopping.
         def show(record: Received) -> None:
-            self.rows = [*self.rows, received_row(record)][-self.max_rows:]
+            at = (record.timestamp_ms, record.partition, record.offset)
+            self._received[at[1:]] = (at, received_row(record))
+            kept = sorted(self._received.values(), key=lambda item: item[0])[-self.max_rows:]
+            self._received = {at[1:]: (at, row) for at, row in kept}
+            self.rows = arrival_order(kept)
             self.table.value = rows_html(self.rows, self.COLUMNS)
 
         def listening(step: RebalanceEvent) -> None:
