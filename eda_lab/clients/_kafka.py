@@ -209,11 +209,22 @@ def close_producer(producer: KafkaProducer, timeout_s: float) -> None:
         producer.close(timeout=1.0)
 
 
-def close_consumer(consumer: KafkaConsumer, autocommit: bool, timeout_s: float) -> None:
-    """Commit if asked, leave the group and close, within about ``timeout_s``; never raises."""
+def close_consumer(consumer: KafkaConsumer, autocommit: bool, timeout_s: float) -> str | None:
+    """Commit if asked, leave the group and close, within about ``timeout_s``; never raises.
+
+    Returns why the commit failed, or None. (kafka-python's own closing commit only logs a
+    failure, so the commit is made here, where its outcome can be told.)
+    """
+    failed = None
+    if autocommit:
+        try:
+            consumer.commit(timeout_ms=int(timeout_s * 1000))
+        except kerr.KafkaError as exc:
+            failed = type(exc).__name__
     # If the broker is gone, the group drops this member when its session times out.
     with suppress(kerr.KafkaError):
-        consumer.close(autocommit=autocommit, timeout_ms=int(timeout_s * 1000))
+        consumer.close(autocommit=False, timeout_ms=1000 if failed else int(timeout_s * 1000))
+    return failed
 
 
 def closed_quietly_at_exit(producer: KafkaProducer) -> KafkaProducer:

@@ -8,6 +8,7 @@ group's committed position, so every group sees every event and each member sees
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
@@ -69,12 +70,13 @@ class EventConsumer:
                   "auto_offset_reset": "earliest" if from_beginning else "latest",
                   "bootstrap_timeout_ms": int(timeout_s * 1000), **consumer_overrides}
         self.consumer = connect(KafkaConsumer, self.settings, timeout_s, **config)
+        self._closed = False
         try:
             with self._errors(f"subscribing to {', '.join(topics)}", timeout_s):
                 attach(self.consumer, topics, group, self._recorder,
                        min(timeout_s, _APPEAR_GRACE_S))
         except BaseException:
-            close_consumer(self.consumer, False, _CLOSE_AFTER_ERROR_S)
+            self._shut(False, _CLOSE_AFTER_ERROR_S)
             raise
 
     def __enter__(self) -> EventConsumer:
@@ -84,7 +86,7 @@ class EventConsumer:
         if exc_type is None:
             self.close()
         else:  # do not auto-commit records that may not have been processed
-            close_consumer(self.consumer, False, _CLOSE_AFTER_ERROR_S)
+            self._shut(False, _CLOSE_AFTER_ERROR_S)
 
     def read(self, max_events: int | None = None, idle_s: float = 2.0,
              timeout_s: float = 30.0) -> list[Received]:
@@ -162,8 +164,19 @@ class EventConsumer:
     def close(self) -> None:
         """Auto-commit if on, leave the group (the others rebalance at once), close; safe twice.
 
-        Never raises: with the broker gone it gives up within a few seconds."""
-        close_consumer(self.consumer, self.auto_commit, _CLOSE_S)
+        Never raises: with the broker gone it gives up within a few seconds, and warns once
+        if the last commit failed (its records since the previous commit will be read again)."""
+        self._shut(self.auto_commit, _CLOSE_S)
+
+    def _shut(self, autocommit: bool, timeout_s: float) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        failed = close_consumer(self.consumer, autocommit, timeout_s)
+        if failed:
+            warnings.warn(f"Consumer {self.name!r} could not commit its position in group "
+                          f"{self.group!r} while closing ({failed}): the group will read the "
+                          "records since its last commit again.", RuntimeWarning, stacklevel=3)
 
     def _errors(self, doing: str, timeout_s: float, topic: str | None = None) -> Any:
         return kafka_errors(self.settings, doing, timeout_s, topic=topic, group=self.group)

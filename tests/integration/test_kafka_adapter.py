@@ -109,7 +109,12 @@ AFTER_THE_BROKER_DIED = textwrap.dedent("""
             dropped, left_open = EventPublisher(settings), EventPublisher(settings)  # never closed
             for forgotten in (dropped, left_open):
                 forgotten.publish(topic, Event("Before", {}), key="k")
+            committing = EventConsumer(topic, group="g2", settings=settings)
+            assert len(committing.read(max_events=1, timeout_s=30)) == 1
             os.kill(pid, signal.SIGKILL)
+            closing = time.monotonic()
+            committing.close()  # its auto-commit cannot reach the broker any more
+            close_took = time.monotonic() - closing
             for forgotten in (dropped, left_open):
                 try:
                     forgotten.publish(topic, Event("Lost", {}), key="k", timeout_s=1)
@@ -123,7 +128,8 @@ AFTER_THE_BROKER_DIED = textwrap.dedent("""
     del dropped  # collected with a record pending; left_open is still open at exit
     gc.collect()
     print(json.dumps({"caught": [f"{type(e).__module__}.{type(e).__name__}" for e in caught],
-                      "message": str(caught[0]) if caught else "", "took_s": took}))
+                      "message": str(caught[0]) if caught else "", "took_s": took,
+                      "close_took_s": close_took}))
 """)
 
 
@@ -149,6 +155,8 @@ def test_leaving_with_blocks_after_the_broker_died_is_quiet_and_bounded(tmp_path
     # Once each for the with-block's publisher and the collected one; the exit closes quietly.
     assert done.stderr.count("were not acknowledged") == 2, done.stderr
     assert "1 record(s) to orders" in done.stderr
+    assert outcome["close_took_s"] < 5 + 1 + 1, outcome  # commit's bound, then leaving
+    assert done.stderr.count("could not commit its position in group 'g2'") == 1, done.stderr
 
 
 NOWHERE = Settings(bootstrap="127.0.0.1:1")  # nothing listens on port 1
