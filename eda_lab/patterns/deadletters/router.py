@@ -53,7 +53,8 @@ class DeadLetterRouter:
     Parameters: ``policy`` (:class:`RetryPolicy`: delays, attempts, what is not retryable,
     in place or on retry topics); ``idempotency`` (as for the loop; a record parked here is
     *not* remembered as handled, so its retry or redrive is handled); ``settings``.
-    ``parked`` counts the records written per topic. :meth:`handle` and :meth:`malformed`
+    ``parked`` counts the records written per topic (the loop's report counts a parked
+    record as handled, or malformed: done, for the loop). :meth:`handle` and :meth:`malformed`
     also fit a :class:`HandlerLoop` of your own (``handler=router.handle,
     on_malformed=router.malformed``).
     """
