@@ -1,8 +1,9 @@
 """The ``order_summaries`` read model: one row per order, its status and money, for queries.
 
 Its ``apply`` is deliberately *not* idempotent on its own (``paid = paid + amount``,
-``events = events + 1``): the checkpoint the :class:`~eda_lab.patterns.ReadModel` writes in
-the same transaction is what keeps a redelivered event from counting twice.
+``events = events + 1``): what the :class:`~eda_lab.patterns.ReadModel` writes in the same
+transaction keeps an event from counting twice, the checkpoint when Kafka redelivers it at its
+offset, the applied event ids when a restarted outbox relay publishes it again at a new one.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The projector: the events topic, through the handler loop, into a read model in SQLite.
 
-Each batch is one SQLite transaction that changes the view and moves its checkpoint; Kafka's
-committed offset follows only afterwards, so the view's checkpoint is never behind it. On every
-assignment the projector seeks to the view's own checkpoint: the database, not Kafka, says
-where the view stands, even after a crash, a reset group or a rebuild.
+Each batch is one SQLite transaction that changes the view, moves its checkpoint and records
+the ids of the events it applied; Kafka's committed offset follows only afterwards, so the
+view's checkpoint is never behind it. On every assignment the projector seeks to the view's own
+checkpoint: the database, not Kafka, says where the view stands, even after a crash, a reset
+group or a rebuild. The checkpoint skips records redelivered at their old offset; the recorded
+ids skip events an outbox relay published again at a new one (it delivers at least once).
 """
 
 from __future__ import annotations
@@ -40,18 +42,22 @@ class Projector:
     ``run(...)`` projects in the calling thread with the stop rules of
     :class:`~eda_lab.patterns.HandlerLoop`; ``batch_size`` events go in one transaction. Other
     keywords go to the loop (e.g. ``on_malformed=`` a dead-letter router; without one, a
-    malformed record stops the projector before it) and on to the consumer.
+    malformed record stops the projector before it) and on to the consumer. A ``ReadModel``
+    given as ``db`` must have ``dedupe_event_ids=True``.
     """
 
     def __init__(self, db: str | Path | ReadModel, topic: str, group: str,
                  projection: Projection | None = None, settings: Settings | None = None,
                  batch_size: int = 1_000, **consumer_options: object) -> None:
         if isinstance(db, ReadModel):
+            if not db.dedupe_event_ids:  # it would double count a relay's republished events
+                raise ValueError("a projector's ReadModel must skip duplicates by event id: "
+                                 "open it with ReadModel(..., dedupe_event_ids=True)")
             self.model = db
         elif projection is None:
             raise ValueError("give the projection that defines the view, e.g. ORDER_SUMMARIES")
         else:
-            self.model = ReadModel(db, projection)
+            self.model = ReadModel(db, projection, dedupe_event_ids=True)
         self.topic, self.group = topic, group
         self.settings = settings or get_settings()
         self.loop = HandlerLoop(
@@ -108,8 +114,10 @@ class Projector:
     def rebuild(self, timeout_s: float = 120.0) -> str:
         """Project the topic from its start into a shadow table, then swap it in atomically.
 
-        Queries keep reading the old view meanwhile. A running projector pauses for the
-        rebuild and resumes from the new view's checkpoint. Returns the new view's hash.
+        The shadow table has its own checkpoints and applied event ids (duplicates on the topic
+        are skipped again). Queries keep reading the old view meanwhile. A running projector
+        pauses for the rebuild and resumes from the new view's checkpoint. Returns the new
+        view's hash.
         """
         was_running = self.loop.running
         self.stop()

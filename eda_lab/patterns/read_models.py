@@ -1,16 +1,20 @@
 """A read model in SQLite: the view tables, the checkpoint written with them, rebuild and swap.
 
-The projector's correctness rests on one transaction per batch that updates the view **and**
-the checkpoint (the next offset per topic and partition). A redelivered event is below the
-checkpoint and is skipped, so even a projection that adds (``paid = paid + amount``) never
-double counts. A rebuild fills a shadow table from the start of the topic while queries keep
-reading the live one, then swaps the two, with their checkpoints, in one transaction.
+One transaction per batch updates the view **and** the checkpoint (the next offset per topic
+and partition), so a record Kafka redelivers is below the checkpoint and skipped. An outbox
+relay that crashed after its acks publishes the same event again at a *new* offset: with
+``dedupe_event_ids`` (the :class:`~eda_lab.patterns.Projector` always sets it) the ids of applied
+events go into the same transaction, and an event whose id is there is skipped too. Only both
+keep a projection that adds (``paid = paid + amount``) from double counting. A rebuild fills
+a shadow table, with its own checkpoints and ids, from the start of the topic while queries
+read the live one, then swaps them in one transaction.
 
 Schema::
 
     <view>                  the projection's own columns
     <view>__rebuild         the shadow table while a rebuild runs
     projection_checkpoints  view TEXT, topic TEXT, partition INTEGER, next_offset INTEGER
+    projection_event_ids    view TEXT, event_id TEXT (primary key: both)
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ Apply = Callable[[sqlite3.Connection, str, Event, Received], None]
 _CHECKPOINTS = ("CREATE TABLE IF NOT EXISTS projection_checkpoints (view TEXT NOT NULL, "
                 "topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL, "
                 "PRIMARY KEY (view, topic, partition))")
+# One row per applied event, as long as the view lives: the price of spotting a copy at any
+# offset. WITHOUT ROWID, as the key is the whole row.
+_EVENT_IDS = ("CREATE TABLE IF NOT EXISTS projection_event_ids (view TEXT NOT NULL, "
+              "event_id TEXT NOT NULL, PRIMARY KEY (view, event_id)) WITHOUT ROWID")
 
 
 @dataclass(frozen=True)
@@ -52,19 +60,23 @@ class ReadModel:
     """One projection's view and checkpoints in a SQLite file (WAL: readers never wait).
 
     ``synchronous``: ``"NORMAL"`` (default) survives a process crash, ``"FULL"`` a power cut.
+    ``dedupe_event_ids``: also skip an event whose ``eventId`` was applied before, at any
+    offset. Off by default: lesson 06's exercise checks a learner's own de-duplication
+    through a bare ``ReadModel``. The :class:`~eda_lab.patterns.Projector` requires it on.
 
     Example::
 
-        model = ReadModel("orders.db", ORDER_SUMMARIES)
+        model = ReadModel("orders.db", ORDER_SUMMARIES, dedupe_event_ids=True)
         model.apply_batch([(record.event, record) for record in records])
         model.rows()[:3], model.checkpoints(), model.view_hash()
     """
 
     def __init__(self, path: str | Path, projection: Projection, timeout_s: float = 10.0,
-                 synchronous: str = "NORMAL") -> None:
+                 synchronous: str = "NORMAL", dedupe_event_ids: bool = False) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")
         self.path, self.projection = str(path), projection
+        self.dedupe_event_ids = dedupe_event_ids
         self.shadow = f"{projection.table}__rebuild"
         self._lock = threading.Lock()  # one connection, used by the projector's thread too
         self._db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None,
@@ -76,6 +88,7 @@ class ReadModel:
         self._db.execute(f"PRAGMA synchronous={synchronous}")
         with self._write() as db:
             db.execute(_CHECKPOINTS)
+            db.execute(_EVENT_IDS)
             db.execute(f"CREATE TABLE IF NOT EXISTS {projection.table} ({projection.columns})")
 
     @contextmanager
@@ -93,7 +106,8 @@ class ReadModel:
                     until: dict[tuple[str, int], int] | None = None) -> int:
         """Apply events not yet applied, and move the checkpoint, in one transaction.
 
-        Skips records below the checkpoint (redelivered) and, with ``until``, at or past that
+        Skips records below the checkpoint (redelivered), with ``dedupe_event_ids`` events
+        whose id was applied before (republished), and, with ``until``, records at or past that
         offset (a rebuild stops where it started). Returns how many events were applied.
         """
         view = self.shadow if shadow else self.projection.table
@@ -105,8 +119,13 @@ class ReadModel:
                 if record.offset < marks.get(where, 0) or (
                         until is not None and record.offset >= until.get(where, 0)):
                     continue
-                self.projection.apply(db, view, event, record)
+                # A duplicate still moves the checkpoint: the projector must not read it again.
                 marks[where] = record.offset + 1
+                if self.dedupe_event_ids and not db.execute(
+                        "INSERT OR IGNORE INTO projection_event_ids VALUES (?, ?)",
+                        (view, event.event_id)).rowcount:
+                    continue
+                self.projection.apply(db, view, event, record)
                 applied += 1
             db.executemany("INSERT OR REPLACE INTO projection_checkpoints VALUES (?, ?, ?, ?)",
                            [(view, t, p, o) for (t, p), o in marks.items()])
@@ -137,21 +156,24 @@ class ReadModel:
         return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
     def begin_rebuild(self) -> None:
-        """An empty shadow table, with no checkpoint, for a rebuild from the start."""
+        """An empty shadow table, with no checkpoint and no applied ids, for a rebuild from
+        the start (the live view's ids would make the rebuild skip every event it saw)."""
         with self._write() as db:
             db.execute(f"DROP TABLE IF EXISTS {self.shadow}")
             db.execute(f"CREATE TABLE {self.shadow} ({self.projection.columns})")
-            db.execute("DELETE FROM projection_checkpoints WHERE view = ?", (self.shadow,))
+            for table in ("projection_checkpoints", "projection_event_ids"):
+                db.execute(f"DELETE FROM {table} WHERE view = ?", (self.shadow,))
 
     def swap(self) -> None:
-        """Put the shadow table and its checkpoints in place of the live ones, atomically."""
+        """Put the shadow table, its checkpoints and its applied ids in place of the live
+        ones, atomically: a reader sees the old view with the old ids or the new with the new."""
         live = self.projection.table
         with self._write() as db:
             db.execute(f"DROP TABLE {live}")
             db.execute(f"ALTER TABLE {self.shadow} RENAME TO {live}")
-            db.execute("DELETE FROM projection_checkpoints WHERE view = ?", (live,))
-            db.execute("UPDATE projection_checkpoints SET view = ? WHERE view = ?",
-                       (live, self.shadow))
+            for table in ("projection_checkpoints", "projection_event_ids"):
+                db.execute(f"DELETE FROM {table} WHERE view = ?", (live,))
+                db.execute(f"UPDATE {table} SET view = ? WHERE view = ?", (live, self.shadow))
 
     def close(self) -> None:
         """Close the database connection."""

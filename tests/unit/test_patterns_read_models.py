@@ -1,15 +1,17 @@
 """The read model in a SQLite file, without a broker: checkpoint and view in one transaction,
-redelivery changes nothing, a rebuild into a shadow table swaps in atomically, view hashes."""
+redelivery changes nothing, an event republished at a new offset is skipped by its id, a
+rebuild into a shadow table swaps in atomically, view hashes."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import pytest
 
 from eda_lab.clients.records import Received
 from eda_lab.messages.envelope import Event
-from eda_lab.patterns import ORDER_SUMMARIES, ReadModel
+from eda_lab.patterns import ORDER_SUMMARIES, Projector, ReadModel
 
 
 def history() -> list[tuple[Event, Received]]:
@@ -28,9 +30,18 @@ def history() -> list[tuple[Event, Received]]:
     return items
 
 
+def republished(items: list[tuple[Event, Received]], first_offset: int = 3
+                ) -> list[tuple[Event, Received]]:
+    """The same events again, at new offsets after ``first_offset`` (a restarted outbox relay),
+    each on its partition; history() ends at offset 2 on both."""
+    return [(event, dataclasses.replace(record, offset=first_offset + i))
+            for i, (event, record) in enumerate(items)]
+
+
 @pytest.fixture
 def model(tmp_path):
-    opened = ReadModel(tmp_path / "orders.db", ORDER_SUMMARIES)
+    # As the Projector opens it: skipping by offset and by event id.
+    opened = ReadModel(tmp_path / "orders.db", ORDER_SUMMARIES, dedupe_event_ids=True)
     yield opened
     opened.close()
 
@@ -53,6 +64,43 @@ def test_a_redelivered_event_changes_nothing(model):
     assert model.rows()[0]["paid"] == 30.0 and model.rows()[0]["events"] == 3
 
 
+def test_the_same_event_at_a_new_offset_is_applied_once(model):
+    items = history()
+    model.apply_batch(items)
+    before = model.view_hash()
+    copies = republished([items[2], items[2], items[0]])  # o-1 paid, twice; o-1 placed
+
+    assert model.apply_batch(copies) == 0
+    assert model.view_hash() == before
+    assert model.rows()[0]["paid"] == 30.0 and model.rows()[0]["events"] == 3
+    # A skipped copy still moves the checkpoint: a resumed projector does not read it again.
+    assert model.checkpoints()[("orders", 0)] == 6
+
+
+def test_a_copy_in_the_same_batch_as_its_original_is_applied_once(model):
+    items = history()
+    assert model.apply_batch(items + republished(items[:3])) == 6
+    assert [(r["order_id"], r["total"], r["paid"], r["events"]) for r in model.rows()] == [
+        ("o-1", 30.0, 30.0, 3), ("o-2", 12.0, 0.0, 2)]
+
+
+def test_a_read_model_that_skips_only_by_offset_double_counts_a_republished_event(tmp_path):
+    # What the event ids prevent (and what lesson 06's exercise starts from).
+    plain = ReadModel(tmp_path / "plain.db", ORDER_SUMMARIES)
+    items = history()
+    plain.apply_batch(items)
+    assert plain.apply_batch(republished([items[2]])) == 1
+    assert plain.rows()[0]["paid"] == 60.0
+    plain.close()
+
+
+def test_a_projector_refuses_a_read_model_that_would_double_count(tmp_path):
+    plain = ReadModel(tmp_path / "plain.db", ORDER_SUMMARIES)
+    with pytest.raises(ValueError, match="dedupe_event_ids=True"):
+        Projector(plain, "orders", "summaries")
+    plain.close()
+
+
 def test_without_the_checkpoint_the_same_projection_double_counts(tmp_path):
     # What the checkpoint prevents: apply is additive, so applying twice counts twice.
     db = sqlite3.connect(tmp_path / "naive.db")
@@ -72,6 +120,7 @@ def test_a_failing_apply_leaves_view_and_checkpoint_as_they_were(model):
     with pytest.raises(ValueError):
         model.apply_batch([items[3], broken])
     assert (model.view_hash(), model.checkpoints()) == before
+    assert model.apply_batch([items[3]]) == 1  # its id was rolled back with the view
 
 
 def test_the_view_survives_reopening_the_file(model, tmp_path):
@@ -97,7 +146,34 @@ def test_a_rebuild_fills_a_shadow_table_then_swaps_it_in(model, tmp_path):
     assert model.checkpoints(shadow=True) == {}
     tables = {r[0] for r in sqlite3.connect(tmp_path / "orders.db").execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"order_summaries", "projection_checkpoints"}
+    assert tables == {"order_summaries", "projection_checkpoints", "projection_event_ids"}
+
+
+def test_a_rebuild_from_a_log_with_duplicates_reaches_the_incremental_views_hash(model,
+                                                                                  tmp_path):
+    items = history()
+    log = items[:4] + republished(items[:4]) + items[4:]  # a relay restarted mid-history
+    log = [(e, dataclasses.replace(r, offset=i)) for i, (e, r) in enumerate(log)]
+    for start in range(0, len(log), 3):   # incrementally, in batches, as a projector does
+        model.apply_batch(log[start:start + 3])
+    incremental = model.view_hash()
+    reference = ReadModel(tmp_path / "reference.db", ORDER_SUMMARIES)
+    reference.apply_batch(items)          # each event once
+    assert incremental == reference.view_hash()
+    reference.close()
+
+    model.begin_rebuild()                 # fresh ids: the live ones must not skip the rebuild
+    assert model.apply_batch(log, shadow=True) == 6
+    model.swap()
+
+    assert model.view_hash() == incremental
+    # The shadow's ids came with it: a copy published after the rebuild is still skipped.
+    assert model.apply_batch([(items[2][0], dataclasses.replace(items[2][1],
+                                                                 offset=len(log)))]) == 0
+    assert model.view_hash() == incremental
+    ids = sqlite3.connect(tmp_path / "orders.db").execute(
+        "SELECT view, COUNT(*) FROM projection_event_ids GROUP BY view").fetchall()
+    assert ids == [("order_summaries", 6)]
 
 
 def test_a_rebuild_stops_at_the_offsets_it_was_asked_to_reach(model):
