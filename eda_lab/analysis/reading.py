@@ -3,7 +3,7 @@
 Two readers give the same batches. :class:`LibrdkafkaReader` (confluent-kafka, the C client
 librdkafka) is the default for bulk loads: its fetcher runs in C threads and hands over
 records without a Python object per field. :class:`KafkaPythonReader` uses kafka-python,
-the client every lesson shows; it is about three times slower. Both read with
+the client every lesson shows; it is slower (see `make bench`). Both read with
 ``read_uncommitted``, as kafka-python's consumers do, and commit nothing.
 """
 
@@ -26,9 +26,9 @@ Spans = dict[int, tuple[int, int]]  # partition -> [first offset, stop offset)
 CONNECT_S = 10.0
 _POLL = 5_000  # records per consume() call: fewer calls, and a batch per partition in each
 _SECOND = itemgetter(1)  # Message.timestamp() is (type, ms)
-# What librdkafka fetches and buffers ahead of us: enough to keep the broker busy while a
-# chunk decodes, small beside the frame (its defaults buffer up to 64 MiB + 50 MiB fetches).
-TUNING = {"queued.max.messages.kbytes": 16 * 1024, "fetch.max.bytes": 16 * 1024 * 1024}
+# What librdkafka buffers ahead of us: half its default 64 MiB. Measured on a million
+# events: 16 MiB (and 16 MiB fetches) made the load slower, the default raised peak memory.
+TUNING = {"queued.max.messages.kbytes": 32 * 1024}
 
 
 def librdkafka_config(settings: Settings) -> dict[str, Any]:
