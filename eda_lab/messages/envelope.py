@@ -93,8 +93,11 @@ class _Envelope:
     def headers(self) -> list[tuple[str, bytes]]:
         """Kafka record headers, so routers can see the type without parsing the value."""
         kind = getattr(self, self._FIELDS[0][0])
-        return [("content-type", b"application/json"), (self._TYPE_HEADER, kind.encode()),
-                ("source", self.source.encode()), ("correlation-id", self.correlation_id.encode())]
+        found = [("content-type", b"application/json"), (self._TYPE_HEADER, kind.encode()),
+                 ("source", self.source.encode()), ("correlation-id", self.correlation_id.encode())]
+        if self.causation_id:  # a saga's swimlane is drawn from headers alone
+            found.append(("causation-id", self.causation_id.encode()))
+        return found
 
     @classmethod
     def from_dict(cls: type[_E], d: Any, where: str | None = None,

@@ -1,0 +1,160 @@
+"""The orchestrator and its participants on Kafka: commands out through an outbox, replies in.
+
+::
+
+    orders          OrderPlaced ─► orchestrator ─► saga_outbox ─► relay ─► saga-commands
+    saga-commands   ChargePayment ─► payment, ReserveStock ─► inventory, ShipOrder ─► shipping, ...
+    saga-replies    PaymentCharged / PaymentDeclined / StockReserved / ... ─► orchestrator
+
+The orchestrator is a :class:`HandlerLoop` over ``orders`` and ``saga-replies`` whose handler
+writes to the :class:`.SagaStore` and sends nothing itself; an :class:`OutboxRelay` publishes the
+saved commands, keyed by saga id. Deadlines are checked between reads (the loop's ``gate``), and
+since every deadline is a time saved in SQLite, a restarted orchestrator picks them up as well.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ...messages.envelope import Command, Event
+from ...namespace import Namespace
+from ...settings import Settings
+from ..handler_loop import HandlerLoop
+from ..outbox import OutboxRelay
+from ..progress import Send
+from .follow import follow
+from .knobs import CrashOnce, FailureKnobs
+from .ledger import Ledger
+from .orchestration import Transition, on_deadline, on_reply, start_saga
+from .saga_store import SagaStore, command_id
+from .services import ServiceLoops, ServiceSpec
+
+ORCHESTRATION_TOPICS = ("orders", "saga-commands", "saga-replies")
+# command: (its participant, reply when it worked, reply when it did not)
+REPLIES: Mapping[str, tuple[str, str, str]] = {
+    "ChargePayment": ("payment", "PaymentCharged", "PaymentDeclined"),
+    "RefundPayment": ("payment", "PaymentRefunded", "PaymentRefunded"),
+    "ReserveStock": ("inventory", "StockReserved", "StockUnavailable"),
+    "ReleaseStock": ("inventory", "StockReleased", "StockReleased"),
+    "ShipOrder": ("shipping", "OrderShipped", "OrderShipped"),
+}
+
+
+class Orchestrator:
+    """Runs order sagas: a handler loop for starts and replies, and a relay for commands.
+
+    Example::
+
+        orchestrator = Orchestrator(ns, SagaStore(str(db_dir / "sagas.db")), step_timeout_s=2)
+        orchestrator.start()            # both in background threads
+        ...
+        orchestrator.stop()
+
+    A second ``OrderPlaced`` for an order that has a saga starts nothing; a reply the saga does
+    not wait for (late, or a duplicate) is logged as ignored; a step that does not answer in
+    ``step_timeout_s`` is given up on and compensated.
+    """
+
+    def __init__(self, ns: Namespace, store: SagaStore, step_timeout_s: float = 5.0,
+                 settings: Settings | None = None) -> None:
+        self.ns, self.store, self.step_timeout_s = ns, store, step_timeout_s
+        self.loop = HandlerLoop(ns.topic("orders"), ns.topic("saga-replies"),
+                                group=ns.group("orchestrator"), handler=self.handle,
+                                gate=self._check_deadlines, settings=settings,
+                                name="orchestrator")
+        self.relay = OutboxRelay(store, ns.topic("saga-commands"), settings, poll_s=0.02)  # type: ignore[arg-type]
+        self._checked = 0.0
+
+    def handle(self, event: Event, record: Any = None) -> None:
+        """Start a saga for an ``OrderPlaced``, or apply a participant's reply."""
+        d, now, timeout = event.data, time.time(), self.step_timeout_s
+        if event.event_type == "OrderPlaced":
+            def begin(state):
+                if state is not None:
+                    return Transition(state, (), "ignored: this order has a saga already")
+                return start_saga(d["orderId"], d, now, timeout)
+            self.store.apply(d["orderId"], begin, event.event_id, event.correlation_id,
+                             event.event_id)
+        elif "sagaId" in d and "command" in d:
+            def reply(state):
+                return None if state is None else on_reply(state, d["command"], d["ok"], now,
+                                                           timeout)
+            self.store.apply(d["sagaId"], reply, event.event_id, event.correlation_id,
+                             event.event_id)
+
+    def check_deadlines(self, now: float | None = None) -> int:
+        """Apply :func:`.on_deadline` to every saga past its deadline; how many there were."""
+        due = self.store.due(now)
+        for state in due:
+            def late(current):
+                when = time.time() if now is None else now
+                if current is None or when < current.deadline:
+                    return None  # handled meanwhile
+                return on_deadline(current, when, self.step_timeout_s)
+            # The command that was not answered caused what is sent now.
+            self.store.apply(state.saga_id, late, None, state.saga_id,
+                             command_id(state.saga_id, state.awaiting, state.attempt))
+        return len(due)
+
+    def _check_deadlines(self, consumer: Any, records: list) -> list:
+        if time.monotonic() - self._checked >= 0.1:  # not after every read: one query is enough
+            self._checked = time.monotonic()
+            self.check_deadlines()
+        return records
+
+    def start(self, timeout_s: float = 300.0) -> Orchestrator:
+        """Start the loop and the relay in background threads."""
+        self.loop.start(timeout_s=timeout_s)
+        self.relay.start(timeout_s=timeout_s)
+        return self
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Stop both and wait for them (an error in either is raised here)."""
+        self.loop._stop.set()
+        self.relay.stop(timeout_s)
+        self.loop.stop(timeout_s)
+
+
+def _operate(ledger: Ledger, knobs: FailureKnobs, command: str, d: Mapping[str, Any]) -> bool:
+    order_id = d["orderId"]
+    if command == "ChargePayment":
+        return ledger.charge(order_id, d["amount"], knobs.declines(order_id))
+    if command == "RefundPayment":
+        return ledger.refund(order_id)
+    if command == "ReserveStock":
+        return ledger.reserve(order_id, d["sku"], d["quantity"])
+    if command == "ReleaseStock":
+        return ledger.release(order_id)
+    return ledger.ship(order_id)
+
+
+def participant_handler(name: str, ledger: Ledger, knobs: FailureKnobs, ns: Namespace):
+    """The handler of one participant: do the command (idempotently), reply on saga-replies."""
+    crash = CrashOnce(name, knobs.crash_after)
+
+    def handle(command: Command, record: Any = None) -> Send | None:
+        kind, d = command.command_type, command.data
+        if REPLIES.get(kind, ("",))[0] != name:
+            return None
+        if kind == "ReserveStock" and knobs.ignores(d["orderId"]):
+            return None  # the knob: this participant never answers, the saga's timeout decides
+        ok = _operate(ledger, knobs, kind, d)
+        crash.tick()
+        _, worked, failed = REPLIES[kind]
+        answer = {"orderId": d["orderId"], "sagaId": d["sagaId"], "command": kind, "ok": ok}
+        return Send(ns.topic("saga-replies"), follow(command, worked if ok else failed, answer,
+                                                     f"{name}-service"), key=d["sagaId"])
+
+    return handle
+
+
+def participants(ns: Namespace, ledger: Ledger, knobs: FailureKnobs | None = None,
+                 settings: Settings | None = None) -> ServiceLoops:
+    """Payment, inventory and shipping reading ``saga-commands``, ready to start."""
+    knobs = knobs or FailureKnobs()
+    specs = {name: ServiceSpec(("saga-commands",), participant_handler(name, ledger, knobs, ns),
+                               decode=lambda r: r.command)
+             for name in ("payment", "inventory", "shipping")}
+    return ServiceLoops(ns, specs, ledger.path, settings)
