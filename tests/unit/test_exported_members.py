@@ -8,8 +8,10 @@ import pytest
 
 import eda_lab
 
+# Every package at any depth (eda_lab.patterns.eventsourcing too), found without importing
+# modules that are not packages.
 PACKAGES = ["eda_lab"] + sorted(
-    f"eda_lab.{m.name}" for m in pkgutil.iter_modules(eda_lab.__path__) if m.ispkg
+    m.name for m in pkgutil.walk_packages(eda_lab.__path__, "eda_lab.") if m.ispkg
 )
 
 
