@@ -11,6 +11,7 @@ from .outbox import OutboxRelay
 from .progress import LoopReport, Send, StopRules, next_offsets
 from .projection import Projector
 from .read_models import Projection, ReadModel
+from .sagas import Orchestrator, SagaStore
 
 __all__ = [
     "BatchOutcome",
@@ -20,11 +21,13 @@ __all__ = [
     "IdempotencyStore",
     "LoopReport",
     "ORDER_SUMMARIES",
+    "Orchestrator",
     "OutboxRelay",
     "Projection",
     "Projector",
     "ReadModel",
     "RetryPolicy",
+    "SagaStore",
     "Send",
     "SqliteIdempotencyStore",
     "StopRules",
