@@ -16,7 +16,9 @@ from eda_lab.patterns.sagas import (
     choreography,
     create_saga_topics,
     order_placed,
+    outcomes,
     settled,
+    swimlane,
 )
 
 pytestmark = pytest.mark.integration
@@ -60,6 +62,9 @@ def test_every_order_is_terminal_and_none_is_charged_without_shipping(settings, 
     reservations = ledger.statuses("reservations")
     assert sorted(o for o, s in reservations.items() if s == "reserved") == sorted(shipped)
     assert ledger.units("sku-1") == 30 - len(shipped)  # the crashed inventory did not take a unit twice
+    summary = outcomes(ledger)["outcome"].value_counts().to_dict()
+    assert summary == {"shipped": len(shipped), "payment declined": len(declined),
+                       "out of stock (refunded)": 50 - len(shipped) - len(declined)}
 
 
 def test_correlation_and_causation_flow_through_every_event(settings, ns, tmp_path):
@@ -81,6 +86,13 @@ def test_correlation_and_causation_flow_through_every_event(settings, ns, tmp_pa
     for r in records:  # an answer published again after a redelivery is the very same event
         by_id.setdefault(r.event.event_id, set()).add((r.event.event_type, r.event.causation_id))
     assert all(len(kinds) == 1 for kinds in by_id.values())
+    ends = {r.event.data["orderId"]: r.event.event_type for r in records
+            if r.event.event_type in ("OrderShipped", "OrderCancelled")}
+    shipped = next(o for o, end in ends.items() if end == "OrderShipped")
+    lane = swimlane(records, shipped)
+    assert list(zip(lane["service"], lane["message"], strict=True)) == [
+        ("order-service", "OrderPlaced"), ("payment-service", "PaymentProcessed"),
+        ("inventory-service", "InventoryReserved"), ("shipping-service", "OrderShipped")]
 
 
 def test_a_duplicate_or_re_sent_order_placed_changes_nothing(settings, ns, tmp_path):

@@ -26,6 +26,7 @@ from eda_lab.patterns.sagas import (
     follow,
     order_placed,
     participants,
+    saga_transitions,
 )
 from tests.helpers import kill_when_it_says, wait_for
 
@@ -93,6 +94,9 @@ def test_timeouts_compensate_in_reverse_order_and_late_replies_are_ignored(setti
         orchestrator.stop()
         services.stop()
     check_invariant(store, ledger, knobs, ids, stock=4)
+    steps = saga_transitions(store).set_index(["from", "to", "note"])["sagas"]
+    assert steps["new", "running", "started"] == 12
+    assert steps["running", "compensating", "gave up on ReserveStock"] == len(ignored)
 
 
 def test_an_orchestrator_killed_mid_run_is_restarted_and_every_saga_ends(settings, ns, tmp_path):

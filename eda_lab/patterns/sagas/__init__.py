@@ -35,6 +35,7 @@ from .orchestrator import (
     participant_handler,
     participants,
 )
+from .reports import outcome_of, outcomes, saga_transitions, swimlane
 from .saga_store import CommandRow, SagaStore, command_id
 from .services import ServiceLoops, ServiceSpec
 
@@ -72,13 +73,17 @@ __all__ = [
     "on_reply",
     "order_placed",
     "order_status",
+    "outcome_of",
+    "outcomes",
     "participant_handler",
     "participants",
     "refund",
     "release",
     "reserve",
+    "saga_transitions",
     "service_handler",
     "settled",
     "ship",
     "start_saga",
+    "swimlane",
 ]
