@@ -1,16 +1,21 @@
 """The orchestrated saga as a pure state machine: one order's saga, its steps, its replies.
 
-The definition reads like Eventuate Tram's ``step().invokeParticipant(...).withCompensation(...)``
-or a MassTransit state machine: each step names the command that does it and the command that
-undoes it. Steps before the *pivot* (payment, inventory) can be compensated; the step after it
-(shipping) cannot, so it is *retried* until it succeeds instead.
+The definition reads like Eventuate Tram Sagas' ``step().invokeParticipant(...)
+.withCompensation(...)``: each step names the command that does it and the command that undoes
+it, forward steps run one after the other and compensations run in reverse order. Steps before
+the *pivot* (payment, inventory) can be compensated; the step after it (shipping) cannot, so it
+is *retried* until it succeeds (Richardson's compensatable, pivot and retriable transactions).
 
 - a success moves to the next step; the last one completes the saga;
-- a failure compensates the steps already done, in reverse order;
+- a failure compensates the steps already done, latest first;
 - a step that does not answer before its deadline is given up on and compensated *too*: it may
-  have happened with its reply lost, and every compensation is safe when there is nothing to undo;
+  have happened with its reply lost, and every compensation is safe when there is nothing to
+  undo (with Temporal's ``Saga``, the same reasoning registers ``addCompensation`` before the
+  activity runs, not after it returns);
 - a compensation (or a retriable step) that does not answer is sent again, as a new attempt;
-- a reply that is not the one the saga waits for (late, duplicate, after the end) changes nothing.
+- a reply that is not the one the saga waits for (late, duplicate, after the end) changes
+  nothing. A MassTransit state machine would throw ``UnhandledEventException`` for it unless
+  told ``OnUnhandledEvent(x => x.Ignore())``; here ignoring is the rule, and the log says so.
 """
 
 from __future__ import annotations
