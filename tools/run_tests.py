@@ -1,5 +1,6 @@
 """The test command behind `make test`: a broker for the tests, then every test suite, then stop.
 
+Installs Debian's chromium for the browser test when it is missing (as root, with apt-get).
 Starts a throw-away local broker (fresh data, a free port) unless EDA_LAB_BOOTSTRAP is set,
 then runs ruff, the unit and integration tests with the examples in eda_lab's docstrings as
 doctests (those that talk to Kafka use this broker, see conftest.py), and nbval over every
@@ -35,9 +36,24 @@ def _run(title: str, cmd: list[str], **env: str) -> bool:
     return ok
 
 
+def ensure_chromium() -> None:
+    """The browser test drives Debian's chromium: install it when missing and we may (root with
+    apt-get, as CI is). If it cannot be had, the browser test fails saying so; never skipped."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+        print("chromium is missing and cannot be installed here (needs root and apt-get): "
+              "the browser test will fail. Install it with: apt-get install -y chromium", flush=True)
+        return
+    quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    _run("install chromium", ["apt-get", "update", "-qq"], **quiet)
+    _run("install chromium", ["apt-get", "install", "-y", "-qq", "chromium"], **quiet)
+
+
 def main() -> int:
     py = sys.executable
     started = time.monotonic()
+    ensure_chromium()
     broker = None
     if not os.environ.get("EDA_LAB_BOOTSTRAP"):
         home = ROOT / ".eda-lab-test" / "broker"

@@ -33,7 +33,8 @@ WHERE_KEYS = {
     "log.dirs",
     "controller.quorum.bootstrap.servers",
 }
-PIP_ONLY = {"jgo"}  # on PyPI, not (at a usable version) on conda-forge
+# On PyPI, not on conda-forge at a usable version (environment.yml says which has what).
+PIP_ONLY = {"jgo", "kafka-python", "playwright"}
 CONDA_NAME = {"confluent-kafka": "python-confluent-kafka"}  # PyPI name -> conda-forge name
 
 
