@@ -28,6 +28,11 @@ from .plots import (
     throughput_chart,
     topic_layout,
 )
+from .saga_plots import (
+    saga_outcomes,
+    saga_swimlane,
+    saga_transitions_chart,
+)
 from .style import (
     member_colors,
     use_lab_style,
@@ -46,6 +51,9 @@ __all__ = [
     "offsets_over_time",
     "ownership_spans",
     "rebalance_replay",
+    "saga_outcomes",
+    "saga_swimlane",
+    "saga_transitions_chart",
     "service_map",
     "throughput_chart",
     "topic_layout",
