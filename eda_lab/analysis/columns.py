@@ -53,12 +53,19 @@ def data_columns(rows: list[dict[str, Any]], prefix: str) -> dict[str, pa.Array]
 
 def texts(values: Sequence[bytes | None]) -> pa.Array:
     """UTF-8 bytes as a string array; invalid bytes become U+FFFD, as ``decode("replace")``."""
-    raw = pa.array(values, pa.binary())
     try:
-        return raw.cast(pa.string())  # validates UTF-8 in C++
+        if None not in values:  # the usual case: one join and the lengths, no object per value
+            offsets = np.zeros(len(values) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(len, values), np.int64, len(values)), out=offsets[1:])
+            joined = pa.py_buffer(b"".join(values))
+            strings = pa.Array.from_buffers(pa.large_string(), len(values),
+                                            [None, pa.py_buffer(offsets), joined])
+            strings.validate(full=True)  # UTF-8, checked in C++
+            return strings
+        return pa.array(values, pa.binary()).cast(pa.large_string())
     except pa.ArrowInvalid:
         return pa.array([None if v is None else v.decode("utf-8", "replace") for v in values],
-                        pa.string())
+                        pa.large_string())
 
 
 def header_columns(headers: Sequence[Sequence[tuple[str, bytes | None]] | None]) -> dict[str, pa.Array]:
