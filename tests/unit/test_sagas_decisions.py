@@ -124,3 +124,35 @@ def test_services_ignore_events_that_are_not_theirs():
     handle = service_handler("shipping", ledger, FailureKnobs(), NS)
     assert handle(Event("PaymentProcessed", {"orderId": "o-1"}), None) is None
     assert ledger.rows("shipments") == []
+
+
+def test_the_exercise_checks_accept_the_solutions_and_say_what_is_wrong(capsys):
+    from eda_lab.patterns.sagas.exercises import (
+        check_compensation,
+        check_idempotent_step,
+        ship_naive,
+    )
+
+    check_compensation(None)
+    check_compensation(lambda current: Decision("refunded", True))  # forgets the redelivery
+    check_compensation(refund)
+    check_idempotent_step(None)
+    check_idempotent_step(ship_naive)
+
+    def ship_once(db, order_id):
+        with db:
+            if db.execute("SELECT 1 FROM parcels WHERE order_id = ?", (order_id,)).fetchone() is None:
+                db.execute("INSERT INTO parcels VALUES (?)", (order_id,))
+        return True
+
+    check_idempotent_step(ship_once)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("❌ the refund undoes the charge once: not answered yet")
+    assert lines[1].startswith("❌ the refund undoes the charge once: expected Decision(new_status="
+                               "None, ok=True), got Decision(new_status='refunded', ok=True). "
+                               "Look at: status 'refunded'")
+    assert lines[2] == "✅ the refund undoes the charge once"
+    assert lines[3].startswith("❌ one parcel per order")
+    assert lines[4] == ("❌ one parcel per order, however often the event comes: expected "
+                        "{'o-1': 1, 'o-2': 1}, got {'o-1': 3, 'o-2': 1}. Look at: the redelivered o-1")
+    assert lines[5] == "✅ one parcel per order, however often the event comes"

@@ -33,13 +33,17 @@ Answer = tuple[str, str | None] | None  # (short topic, event type to publish) o
 Step = Callable[[Ledger, FailureKnobs, Event], Answer]
 
 
+CANCELLING = ("PaymentFailed", "PaymentRefunded")
+
+
 def _order(ledger: Ledger, knobs: FailureKnobs, event: Event) -> Answer:
-    if event.event_type not in ("OrderPlaced", "PaymentFailed", "PaymentRefunded", "OrderShipped"):
+    if event.event_type not in ("OrderPlaced", "OrderShipped", *CANCELLING):
         return None
     order_id = event.data["orderId"]
     ledger.order(order_id, event.event_type)
-    cancelled = event.event_type != "OrderPlaced" and ledger.status("orders", order_id) == "cancelled"
-    return "orders", "OrderCancelled" if cancelled and event.event_type != "OrderShipped" else None
+    if event.event_type in CANCELLING and ledger.status("orders", order_id) == "cancelled":
+        return "orders", "OrderCancelled"
+    return "orders", None
 
 
 def _payment(ledger: Ledger, knobs: FailureKnobs, event: Event) -> Answer:
