@@ -82,7 +82,7 @@ def group_snapshot(description: Mapping[str, Any], topic: str,
 def assignment_title(members: Mapping[str, Iterable[int]]) -> str:
     """The grid's title: an empty group has no owners to show, and says so."""
     if not members:
-        return "No consumer in the group: no partition has an owner"
+        return "No consumer in the group"
     return "Each partition has exactly one owner in the group"
 
 
@@ -92,8 +92,10 @@ def snapshot_png(snap: GroupSnapshot) -> bytes:
     left, right = fig.subplots(1, 2)
     assignment_chart(snap.members, len(snap.lag), ax=left)
     left.set_title(assignment_title(snap.members))
-    if not snap.members:
+    if not snap.members:  # an empty panel under a title about owners would puzzle
         left.set_yticks([])
+        left.text(0.5, 0.5, "no partition has an owner", transform=left.transAxes,
+                  ha="center", va="center", color="#666666")
     lag_bars(snap.lag, ax=right)
     # Half a figure is too narrow for the long title, and the label on the tallest bar would
     # touch it: a short title and more head room.

@@ -101,8 +101,8 @@ def menu(page, top: str, item: str) -> None:
 
 def run_all(page, timeout_s: float) -> None:
     """Clear the committed outputs, Run All Cells, and wait until no cell is queued or running."""
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-        timeout=120_000)
+    idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first
+    idle.wait_for(state="attached", timeout=120_000)  # hidden when the toolbar is crowded
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(
         """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
@@ -115,8 +115,7 @@ def run_all(page, timeout_s: float) -> None:
                    return ps.some(p => /\\d/.test(p.textContent))
                           && !ps.some(p => p.textContent.includes('*')); }""",
         timeout=timeout_s * 1000, polling=500)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-        timeout=60_000)
+    idle.wait_for(state="attached", timeout=60_000)
 
 
 def save(page) -> None:
