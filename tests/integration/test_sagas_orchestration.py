@@ -68,7 +68,8 @@ def test_timeouts_compensate_in_reverse_order_and_late_replies_are_ignored(setti
     ids = [e.data["orderId"] for e in placed]
     services = participants(ns, ledger, knobs, settings).start(timeout_s=120)
     orchestrator = Orchestrator(ns, store, step_timeout_s=1.0, settings=settings).start(120)
-    try:
+    try:  # a participant still joining would miss the deadlines: only the knob may do that
+        services.settle(lambda: services.joined and orchestrator.loop.joined, 30, "all joined")
         resent = dataclasses.replace(placed[0], event_id="placed-again")  # a producer's retry
         publish(settings, ns, [*placed, placed[0], resent])  # the first order three times
         services.settle(lambda: all_ended(store, ids), 60, "every saga ended")
@@ -109,6 +110,7 @@ def test_an_orchestrator_killed_mid_run_is_restarted_and_every_saga_ends(setting
     ids = [e.data["orderId"] for e in placed]
     services = participants(ns, ledger, knobs, settings).start(timeout_s=180)
     try:
+        services.settle(lambda: services.joined, 30, "the participants joined")
         publish(settings, ns, placed[:25])
         kill_when_it_says(__file__, db, ns.prefix, ns.lesson, says="mid-run", settings=settings)
         store = SagaStore(db)

@@ -54,13 +54,14 @@ class Orchestrator:
 
     A second ``OrderPlaced`` for an order that has a saga starts nothing; a reply the saga does
     not wait for (late, or a duplicate) is logged as ignored; a step that does not answer in
-    ``step_timeout_s`` is given up on and compensated.
+    ``step_timeout_s`` is given up on and compensated. ``start_topic`` (short name) is where
+    the ``OrderPlaced`` events come from.
     """
 
     def __init__(self, ns: Namespace, store: SagaStore, step_timeout_s: float = 5.0,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, start_topic: str = "orders") -> None:
         self.ns, self.store, self.step_timeout_s = ns, store, step_timeout_s
-        self.loop = HandlerLoop(ns.topic("orders"), ns.topic("saga-replies"),
+        self.loop = HandlerLoop(ns.topic(start_topic), ns.topic("saga-replies"),
                                 group=ns.group("orchestrator"), handler=self.handle,
                                 gate=self._check_deadlines, settings=settings,
                                 name="orchestrator")
@@ -99,13 +100,18 @@ class Orchestrator:
         return len(due)
 
     def _check_deadlines(self, consumer: Any, records: list) -> list:
-        if time.monotonic() - self._checked >= 0.1:  # not after every read: one query is enough
+        # Called after each read, before its records are handled. When a read comes back empty
+        # the replies that were waiting are applied; a restarted orchestrator with a backlog
+        # first reads it (for a second at most) rather than give up on replies it holds.
+        waited = time.monotonic() - self._checked
+        if (not records and waited >= 0.1) or waited >= 1.0:
             self._checked = time.monotonic()
             self.check_deadlines()
         return records
 
     def start(self, timeout_s: float = 300.0) -> Orchestrator:
         """Start the loop and the relay in background threads."""
+        self._checked = time.monotonic()
         self.loop.start(timeout_s=timeout_s)
         self.relay.start(timeout_s=timeout_s)
         return self

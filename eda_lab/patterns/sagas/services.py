@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...clients.offsets import group_lag
 from ...errors import WaitTimeout
 from ...namespace import Namespace
 from ...settings import Settings
@@ -82,6 +83,12 @@ class ServiceLoops:
     def joined(self) -> bool:
         """Whether every service has been given its partitions."""
         return all(loop.joined for loop in self.loops.values())
+
+    def caught_up(self) -> bool:
+        """Whether every service has committed everything on every topic it reads (lag 0)."""
+        return all(p.lag == 0 for name, spec in self.specs.items() for t in spec.topics
+                   for p in group_lag(self.ns.group(f"{name}-service"), self.ns.topic(t),
+                                      self.settings))
 
     def settle(self, done: Callable[[], object], timeout_s: float, what: str) -> None:
         """Wait until ``done()`` is true, restarting crashed services meanwhile."""
