@@ -48,6 +48,7 @@ def test_transitions_count_sagas_per_step_without_ignored_messages():
         store.apply(saga, lambda s: on_reply(s, "ChargePayment", True, 1, 5), f"x{n}", saga)
     table = saga_transitions(store)
     got = {(r["from"], r["to"], r["note"]): r["sagas"] for _, r in table.iterrows()}
+    assert list(got.values()) == [3, 2, 1]  # forward first, however the sagas interleaved
     assert got == {("new", "running", "started"): 3,
                    ("running", "running", "ChargePayment done"): 2,
                    ("running", "compensated", "ChargePayment failed"): 1}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ...clients.records import Received
 from ...errors import MalformedEvent
 from .ledger import Ledger
+from .orchestration import COMPENSATED, COMPENSATING, COMPLETED, RUNNING
 from .saga_store import SagaStore
 
 if TYPE_CHECKING:
@@ -59,6 +60,10 @@ def swimlane(records: Iterable[Received], order_id: str) -> pd.DataFrame:
                         columns=["step", "ms", "service", "topic", "message", "id", "caused_by"])
 
 
+_FROM = ("new", RUNNING, COMPENSATING)
+_TO = (RUNNING, COMPLETED, COMPENSATING, COMPENSATED)
+
+
 def saga_transitions(store: SagaStore) -> pd.DataFrame:
     """How many sagas went from each state to the next (``from``, ``to``, ``note``, ``sagas``),
     from the store's log; ``new`` is before the start, ignored messages are left out."""
@@ -72,8 +77,9 @@ def saga_transitions(store: SagaStore) -> pd.DataFrame:
         key = (last.get(saga_id, "new"), status, note.split(" after ")[0])
         counts[key] = counts.get(key, 0) + 1
         last[saga_id] = status
-    return pd.DataFrame([(*k, n) for k, n in counts.items()],
-                        columns=["from", "to", "note", "sagas"])
+    # In the saga's own order (forward, then compensating), not in the order sagas got there.
+    order = sorted(counts, key=lambda k: (_FROM.index(k[0]), _TO.index(k[1]), k[2]))
+    return pd.DataFrame([(*k, counts[k]) for k in order], columns=["from", "to", "note", "sagas"])
 
 
 def outcome_of(payment: str | None, reservation: str | None, shipment: str | None) -> str:
