@@ -118,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .reset import add_reset_parser  # `eda-lab reset`: between workshop sessions
 
     add_reset_parser(sub)
+    from .instructor import add_classroom_parser  # `eda-lab classroom`: who is where
+
+    add_classroom_parser(sub)
     return parser
 
 
