@@ -25,7 +25,7 @@ def classroom_png(frame: pd.DataFrame) -> bytes:
     with its events and, where a group waits, its lag. PNG bytes, no pyplot (thread-safe)."""
     events, lag = lesson_matrix(frame, "events"), lesson_matrix(frame, "lag")
     rows, cols = max(len(events.index), 1), max(len(events.columns), 1)
-    fig = Figure(figsize=(1.6 + 1.1 * cols, 1.2 + 0.35 * rows), dpi=80, layout="constrained")
+    fig = Figure(figsize=(max(6.0, 2.5 + 1.1 * cols), 1.4 + 0.35 * rows), dpi=80, layout="constrained")
     ax = fig.subplots()
     if events.empty:
         ax.text(0.5, 0.5, "no learner has started a lesson yet", ha="center", va="center",
@@ -42,7 +42,7 @@ def classroom_png(frame: pd.DataFrame) -> bytes:
                     color="white" if n > top / 2 else "#222222")
         ax.set_xticks(range(len(events.columns)), list(events.columns), rotation=30, ha="right")
         ax.set_yticks(range(len(events.index)), list(events.index))
-    ax.set_title("Events kept per learner and lesson (lag where a group is behind)")
+    ax.set_title("Events per learner and lesson (and lag where a group is behind)", fontsize=10)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()

@@ -3,7 +3,7 @@
 For each notebook that shows widgets (or uses eda_lab.widgets): Run All from the menu, then
 check that no cell shows an error, that every widget renders, and that acting on the widgets
 changes the page (publish from the form and see the event in the live view; move a slider and
-see the picture change; a live group view follows its group). A screenshot of each notebook is
+see the picture change; a live group view follows its group; the instructor's view restarts). A screenshot of each notebook is
 saved under SCREENSHOTS. JupyterLab runs on a copy of notebooks/ in a fresh namespace.
 """
 
@@ -117,6 +117,17 @@ def check_group_view(page) -> None:
     output.last.get_by_text("group workers on tasks").wait_for(timeout=30_000)
 
 
+def check_classroom_view(page) -> None:
+    """The instructor's view, stopped by the notebook's last cell, starts again and reads the
+    cluster (its status counts namespaces)."""
+    output = page.locator(".jp-OutputArea-output", has=page.locator("button", has_text="Start"))
+    start = output.last.locator("button", has_text="Start")
+    if start.is_enabled():
+        start.click()
+    output.last.get_by_text("namespace(s)").wait_for(timeout=30_000)
+    assert output.last.locator("img").count() == 1
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_and_its_widgets_respond_in_a_browser(lab, browser, name):
     url, notebooks = lab
@@ -146,6 +157,8 @@ def test_notebook_runs_and_its_widgets_respond_in_a_browser(lab, browser, name):
             check_slider(page)
         if name.startswith("03_"):
             check_group_view(page)
+        if name.startswith("90_"):
+            check_classroom_view(page)
         assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                             ).filter(has_text="Traceback").count() == 0
     finally:
