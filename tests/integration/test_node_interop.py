@@ -162,7 +162,8 @@ def test_node_and_eda_lab_read_each_others_events(settings, ns, node):
         kind = "event" if isinstance(msg, Event) else "command"
         assert line["headers"] == {"content-type": "application/json",
                                    f"{kind}-type": wire[f"{kind}Type"], "source": msg.source,
-                                   "correlation-id": msg.correlation_id}
+                                   "correlation-id": msg.correlation_id,
+                                   **({"causation-id": msg.causation_id} if msg.causation_id else {})}
     assert not unread, f"Node never read {sorted(unread)}"
 
     # One conversation spelled out: what a Node service sees, in the order it happened.

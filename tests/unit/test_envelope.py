@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -101,6 +102,7 @@ def test_headers_name_type_source_and_correlation():
     assert event.headers() == [("content-type", b"application/json"),
                                ("event-type", b"OrderPlaced"), ("source", b"order-service"),
                                ("correlation-id", b"req-9")]
+    assert ("causation-id", b"c-1") in dataclasses.replace(event, causation_id="c-1").headers()
     command = Command("TakePayment", {}, source="checkout")
     assert ("command-type", b"TakePayment") in command.headers()
     assert ("correlation-id", command.command_id.encode()) in command.headers()
