@@ -223,3 +223,17 @@ def test_parquet_holds_the_same_rows(settings, mixed, tmp_path):
     assert table["eventId"].to_pylist() == whole["eventId"].astype(object).where(
         whole["eventId"].notna(), None).tolist()
     assert table["data.x"].to_pylist()[-4:-1] == ["1", '"one"', "[1, 2]"]  # mixed: JSON text
+
+
+def test_no_broker_means_broker_unreachable(monkeypatch):
+    from eda_lab.analysis import loading as analysis
+    from eda_lab.clients import create_topic
+    from eda_lab.errors import BrokerUnreachable
+    from eda_lab.settings import Settings
+
+    nobody = Settings(bootstrap="127.0.0.1:1")
+    monkeypatch.setattr(analysis, "_CONNECT_S", 1.0)
+    with pytest.raises(BrokerUnreachable, match="127.0.0.1:1"):
+        analysis.topic_to_dataframe("orders", nobody, progress=False)
+    with pytest.raises(BrokerUnreachable, match="127.0.0.1:1"):
+        create_topic("orders", settings=nobody, timeout_s=1.0)

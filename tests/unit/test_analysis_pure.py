@@ -156,20 +156,6 @@ def test_events_per_second():
     assert events_per_second(df.iloc[:0]).empty
 
 
-def test_no_broker_means_broker_unreachable(monkeypatch):
-    from eda_lab.analysis import loading as analysis
-    from eda_lab.clients import create_topic
-    from eda_lab.errors import BrokerUnreachable
-    from eda_lab.settings import Settings
-
-    nobody = Settings(bootstrap="127.0.0.1:1")
-    monkeypatch.setattr(analysis, "_CONNECT_S", 1.0)
-    with pytest.raises(BrokerUnreachable, match="127.0.0.1:1"):
-        analysis.topic_to_dataframe("orders", nobody, progress=False)
-    with pytest.raises(BrokerUnreachable, match="127.0.0.1:1"):
-        create_topic("orders", settings=nobody, timeout_s=1.0)
-
-
 def test_the_careful_path_gives_the_same_frame_as_the_fast_one(monkeypatch):
     from eda_lab.analysis import decoding
 
