@@ -28,15 +28,11 @@ from .orchestration import (
     on_reply,
     start_saga,
 )
-from .orchestrator import (
-    ORCHESTRATION_TOPICS,
-    REPLIES,
-    Orchestrator,
-    participant_handler,
-    participants,
-)
+from .orchestrator import ORCHESTRATION_TOPICS, Orchestrator
+from .participants import REPLIES, participant_handler, participants
 from .reports import outcome_of, outcomes, saga_transitions, swimlane
-from .saga_store import CommandRow, SagaStore, command_id
+from .saga_schema import CommandRow, command_id
+from .saga_store import SagaStore
 from .services import ServiceLoops, ServiceSpec
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The orchestrator and its participants on Kafka: commands out through an outbox, replies in.
+"""The orchestrator on Kafka: commands out through an outbox, replies in.
 
 ::
 
@@ -10,36 +10,24 @@ The orchestrator is a :class:`HandlerLoop` over ``orders`` and ``saga-replies`` 
 writes to the :class:`.SagaStore` and sends nothing itself; an :class:`OutboxRelay` publishes the
 saved commands, keyed by saga id. Deadlines are checked between reads (the loop's ``gate``), and
 since every deadline is a time saved in SQLite, a restarted orchestrator picks them up as well.
+The participants are in :mod:`.participants`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from typing import Any
 
-from ...messages.envelope import Command, Event
+from ...messages.envelope import Event
 from ...namespace import Namespace
 from ...settings import Settings
 from ..handler_loop import HandlerLoop
 from ..outbox import OutboxRelay
-from ..progress import Send
-from .follow import follow
-from .knobs import CrashOnce, FailureKnobs
-from .ledger import Ledger
 from .orchestration import Transition, on_deadline, on_reply, start_saga
-from .saga_store import SagaStore, command_id
-from .services import ServiceLoops, ServiceSpec
+from .saga_schema import command_id
+from .saga_store import SagaStore
 
 ORCHESTRATION_TOPICS = ("orders", "saga-commands", "saga-replies")
-# command: (its participant, reply when it worked, reply when it did not)
-REPLIES: Mapping[str, tuple[str, str, str]] = {
-    "ChargePayment": ("payment", "PaymentCharged", "PaymentDeclined"),
-    "RefundPayment": ("payment", "PaymentRefunded", "PaymentRefunded"),
-    "ReserveStock": ("inventory", "StockReserved", "StockUnavailable"),
-    "ReleaseStock": ("inventory", "StockReleased", "StockReleased"),
-    "ShipOrder": ("shipping", "OrderShipped", "OrderShipped"),
-}
 
 
 class Orchestrator:
@@ -121,46 +109,3 @@ class Orchestrator:
         self.loop._stop.set()
         self.relay.stop(timeout_s)
         self.loop.stop(timeout_s)
-
-
-def _operate(ledger: Ledger, knobs: FailureKnobs, command: str, d: Mapping[str, Any]) -> bool:
-    order_id = d["orderId"]
-    if command == "ChargePayment":
-        return ledger.charge(order_id, d["amount"], knobs.declines(order_id))
-    if command == "RefundPayment":
-        return ledger.refund(order_id)
-    if command == "ReserveStock":
-        return ledger.reserve(order_id, d["sku"], d["quantity"])
-    if command == "ReleaseStock":
-        return ledger.release(order_id)
-    return ledger.ship(order_id)
-
-
-def participant_handler(name: str, ledger: Ledger, knobs: FailureKnobs, ns: Namespace):
-    """The handler of one participant: do the command (idempotently), reply on saga-replies."""
-    crash = CrashOnce(name, knobs.crash_after)
-
-    def handle(command: Command, record: Any = None) -> Send | None:
-        kind, d = command.command_type, command.data
-        if REPLIES.get(kind, ("",))[0] != name:
-            return None
-        if kind == "ReserveStock" and knobs.ignores(d["orderId"]):
-            return None  # the knob: this participant never answers, the saga's timeout decides
-        ok = _operate(ledger, knobs, kind, d)
-        crash.tick()
-        _, worked, failed = REPLIES[kind]
-        answer = {"orderId": d["orderId"], "sagaId": d["sagaId"], "command": kind, "ok": ok}
-        return Send(ns.topic("saga-replies"), follow(command, worked if ok else failed, answer,
-                                                     f"{name}-service"), key=d["sagaId"])
-
-    return handle
-
-
-def participants(ns: Namespace, ledger: Ledger, knobs: FailureKnobs | None = None,
-                 settings: Settings | None = None) -> ServiceLoops:
-    """Payment, inventory and shipping reading ``saga-commands``, ready to start."""
-    knobs = knobs or FailureKnobs()
-    specs = {name: ServiceSpec(("saga-commands",), participant_handler(name, ledger, knobs, ns),
-                               decode=lambda r: r.command)
-             for name in ("payment", "inventory", "shipping")}
-    return ServiceLoops(ns, specs, ledger.path, settings)

@@ -4,13 +4,8 @@ This is the transactional outbox of :mod:`eda_lab.patterns.eventsourcing` applie
 reply is handled by reading the saga, deciding (:mod:`.orchestration`), and writing the new state,
 the commands and the reply's id in one ``BEGIN IMMEDIATE`` transaction. An
 :class:`~eda_lab.patterns.OutboxRelay` publishes the commands; so a crash anywhere loses no
-command and never sends one for a state that was not saved. Tables::
-
-    sagas          saga_id PRIMARY KEY (one saga per order: a duplicate start finds it),
-                   status, step, awaiting, deadline, attempt, data (JSON), started_at, updated_at
-    saga_outbox    id, saga_id, command_id UNIQUE, payload (wire JSON), sent_at (NULL: pending)
-    saga_handled   message_id PRIMARY KEY: replies already applied
-    saga_log       id, saga_id, at, status, note: every transition, also the ignored ones
+command and never sends one for a state that was not saved. The tables are in
+:mod:`.saga_schema`.
 """
 
 from __future__ import annotations
@@ -20,48 +15,15 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ...messages.envelope import Command
 from ..eventsourcing.sqlite_schema import write
-from .follow import derived_id
 from .orchestration import TERMINAL, SagaState, Transition
+from .saga_schema import CommandRow, command_id, connect
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sagas (saga_id TEXT PRIMARY KEY, status TEXT NOT NULL,
-    step INTEGER NOT NULL, awaiting TEXT, deadline REAL NOT NULL, attempt INTEGER NOT NULL,
-    data TEXT NOT NULL, started_at REAL NOT NULL, updated_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS saga_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,
-    saga_id TEXT NOT NULL, command_id TEXT NOT NULL UNIQUE, payload BLOB NOT NULL, sent_at TEXT);
-CREATE INDEX IF NOT EXISTS saga_outbox_pending ON saga_outbox (id) WHERE sent_at IS NULL;
-CREATE TABLE IF NOT EXISTS saga_handled (message_id TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS saga_log (id INTEGER PRIMARY KEY AUTOINCREMENT, saga_id TEXT NOT NULL,
-    at REAL NOT NULL, status TEXT NOT NULL, note TEXT NOT NULL);
-"""
 SOURCE = "order-orchestrator"
 Decide = Callable[[SagaState | None], Transition | None]
-
-
-def command_id(saga_id: str, command: str, attempt: int) -> str:
-    """A command's id depends on the saga, the command and the attempt: saving it twice (a
-    redelivered reply) stores it once, and a new attempt is a new command."""
-    return derived_id(saga_id, command, attempt)
-
-
-@dataclass(frozen=True)
-class CommandRow:
-    """One pending command, in the shape :class:`~eda_lab.patterns.OutboxRelay` reads."""
-
-    id: int
-    position: int
-    stream_id: str  # the saga id: the record key, so one saga's commands stay in order
-    payload: bytes
-
-    @property
-    def event(self) -> Command:
-        """The command (the relay takes its headers from it)."""
-        return Command.from_json(self.payload)
 
 
 class SagaStore:
@@ -79,13 +41,8 @@ class SagaStore:
 
     def __init__(self, path: str, busy_timeout_s: float = 10.0) -> None:
         self.path = str(path)
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._lock = threading.Lock()
-        with write(self._db, self._lock) as db:
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                db.execute(statement)
+        self._db = connect(self.path, busy_timeout_s)
+        self._lock = threading.Lock()  # one connection: the loop's and the relay's threads
 
     def apply(self, saga_id: str, decide: Decide, message_id: str | None,
               correlation_id: str, cause_id: str | None = None) -> str:
