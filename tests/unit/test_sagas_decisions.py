@@ -13,6 +13,7 @@ from eda_lab.patterns.sagas import (
     Ledger,
     ServiceCrashed,
     charge,
+    follow,
     order_placed,
     order_status,
     refund,
@@ -156,3 +157,11 @@ def test_the_exercise_checks_accept_the_solutions_and_say_what_is_wrong(capsys):
     assert lines[4] == ("❌ one parcel per order, however often the event comes: expected "
                         "{'o-1': 1, 'o-2': 1}, got {'o-1': 3, 'o-2': 1}. Look at: the redelivered o-1")
     assert lines[5] == "✅ one parcel per order, however often the event comes"
+
+
+def test_a_caused_event_carries_its_causation_id_in_a_header_too():
+    placed = order_placed("o-1")
+    paid = follow(placed, "PaymentProcessed", placed.data, "payment-service")
+    assert ("causation-id", placed.event_id.encode()) in paid.headers()
+    assert ("correlation-id", b"o-1") in paid.headers()
+    assert "causation-id" not in dict(placed.headers())  # the first event has no cause
