@@ -66,16 +66,19 @@ class _Envelope:
         return cls._FIELDS
 
     def __post_init__(self) -> None:
+        self._normalise()
+        for (attr, _), rule in zip(self._fields(), self._RULES, strict=True):
+            problem = rule.problem(getattr(self, attr))
+            if problem:
+                raise ValueError(f"{type(self).__name__}.{attr} {problem}")
+
+    def _normalise(self) -> None:
         if not self.correlation_id:  # a conversation starts with the message that opens it
             object.__setattr__(self, "correlation_id", getattr(self, f"{self._KIND}_id"))
         if isinstance(self.data, Mapping):
             object.__setattr__(self, "data", dict(self.data))  # later edits by the caller stay out
         if self.source is None:
             object.__setattr__(self, "source", UNKNOWN_SOURCE)
-        for (attr, _), rule in zip(self._fields(), self._RULES, strict=True):
-            problem = rule.problem(getattr(self, attr))
-            if problem:
-                raise ValueError(f"{type(self).__name__}.{attr} {problem}")
 
     def _wire(self) -> dict[str, Any]:
         return dict(zip(self._WIRE_NAMES, self._VALUES(self), strict=True))  # C-level: a hot path
@@ -108,7 +111,13 @@ class _Envelope:
         verdict = check_envelope(d, cls._RULES, known_versions)
         if verdict:
             raise MalformedEvent(verdict[1], field=verdict[0], where=where)
-        return cls(**{attr: d.get(wire) for attr, wire in cls._fields()})
+        # The rule table has just passed every field: build without checking them a second time
+        # (reading is the hot path of every consumer loop).
+        message = object.__new__(cls)
+        for attr, wire in cls._fields():
+            object.__setattr__(message, attr, d.get(wire))
+        message._normalise()
+        return message
 
     @classmethod
     def from_json(cls: type[_E], raw: bytes | str | None, where: str | None = None,
