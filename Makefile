@@ -42,8 +42,13 @@ notebooks: setup
 lint: setup
 	$(PY) -m ruff check .
 
+# Every figure is a ratio measured in the same run against the same broker (see each script's --help).
 bench: setup
 	$(PY) tools/bench.py
+	$(PY) tools/bench_eventstore.py --kafka
+	$(PY) tools/bench_patterns.py
+	$(PY) tools/bench_deadletters.py
+	$(PY) tools/bench_sagas.py
 
 broker-start: setup
 	$(PY) -m eda_lab broker start
