@@ -49,14 +49,18 @@ class ServiceLoops:
         self.loops: dict[str, HandlerLoop] = {}
         self.crashes: list[str] = []
         self.timeout_s = 300.0
+        self._seen: dict[str, SqliteIdempotencyStore] = {}
 
     def _loop(self, name: str) -> HandlerLoop:
         spec = self.specs[name]
         decode: Callable[..., Message] = spec.decode
+        if name in self._seen:  # a restart: the crashed loop's store goes with it
+            self._seen[name].close()
+        self._seen[name] = SqliteIdempotencyStore(self.db_path, f"{name}-service")
         return HandlerLoop(*(self.ns.topic(t) for t in spec.topics),
                            group=self.ns.group(f"{name}-service"), handler=spec.handler,
-                           idempotency=SqliteIdempotencyStore(self.db_path, f"{name}-service"),
-                           decode=decode, settings=self.settings, name=f"{name}-service")
+                           idempotency=self._seen[name], decode=decode, settings=self.settings,
+                           name=f"{name}-service")
 
     def start(self, timeout_s: float = 300.0) -> ServiceLoops:
         """Start every service in a thread of its own (each stops after ``timeout_s``)."""
@@ -113,3 +117,6 @@ class ServiceLoops:
                 loop.stop(timeout_s)
             except ServiceCrashed:
                 self.crashes.append(name)
+        for seen in self._seen.values():
+            seen.close()
+        self._seen.clear()
