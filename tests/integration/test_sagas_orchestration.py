@@ -67,7 +67,8 @@ def test_timeouts_compensate_in_reverse_order_and_late_replies_are_ignored(setti
     placed = [order_placed(f"order-{n}") for n in range(12)]
     ids = [e.data["orderId"] for e in placed]
     services = participants(ns, ledger, knobs, settings).start(timeout_s=120)
-    orchestrator = Orchestrator(ns, store, step_timeout_s=1.0, settings=settings).start(120)
+    # 3 s: long enough that on a busy machine only the ignored reservations time out
+    orchestrator = Orchestrator(ns, store, step_timeout_s=3.0, settings=settings).start(120)
     try:  # a participant still joining would miss the deadlines: only the knob may do that
         services.settle(lambda: services.joined and orchestrator.loop.joined, 30, "all joined")
         resent = dataclasses.replace(placed[0], event_id="placed-again")  # a producer's retry
