@@ -28,12 +28,16 @@ def saga_swimlane(lane: Any, *, ax: Axes, title: str | None = None) -> Axes:
     ``lane`` has the columns of :func:`~eda_lab.patterns.sagas.swimlane`.
     """
     rows = _rows(lane, "step", "service", "topic", "message", "id", "caused_by")
+    figure = ax.figure
+    if len(figure.axes) == 1 and tuple(figure.get_size_inches()) == (6.0, 3.0):
+        # A figure of the style's default size, made for this picture: room for each row.
+        figure.set_size_inches(6.0, max(3.0, 0.45 * len(rows) + 1.0))
     services = list(dict.fromkeys(rows["service"]))  # lanes in the order they first speak
     colors = member_colors(services)
     at: dict[str, tuple[int, int]] = {}
     for x, service in enumerate(services):
         ax.axvline(x, color="#cccccc", linewidth=1, zorder=0)
-        ax.text(x, -0.9, service, ha="center", va="bottom", fontsize=8.5, fontweight="bold")
+        ax.text(x, -0.8, service, ha="center", va="bottom", fontsize=8.5, fontweight="bold")
     for y, row in rows.iterrows():
         x = services.index(row["service"])
         cause = at.get(row["caused_by"])
@@ -43,7 +47,7 @@ def saga_swimlane(lane: Any, *, ax: Axes, title: str | None = None) -> Axes:
         at[row["id"]] = (x, y)
         ax.text(x, y, f'{row["message"]}\n{row["topic"]}', ha="center", va="center", fontsize=7.5,
                 bbox={"boxstyle": "round", "facecolor": colors[row["service"]], "alpha": 0.35})
-    ax.set(xlim=(-0.6, max(len(services), 1) - 0.4), ylim=(len(rows) - 0.4, -1.1),
+    ax.set(xlim=(-0.6, max(len(services), 1) - 0.4), ylim=(len(rows) - 0.4, -1.3),
            title=title or "One order's saga: who sent what, and what caused it")
     ax.axis("off")
     return ax

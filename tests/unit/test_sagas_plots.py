@@ -51,3 +51,11 @@ def test_transitions_one_bar_each_in_the_table_order():
     assert [p.get_width() for p in ax.patches] == [5, 2]
     assert ax.get_yticklabels()[1].get_text() == "running → compensating\n(ReserveStock failed)"
     plt.close("all")
+
+
+def test_a_long_saga_gets_a_taller_figure_but_a_given_one_keeps_its_size():
+    long = pd.concat([LANE] * 3, ignore_index=True)
+    assert saga_swimlane(long).figure.get_size_inches()[1] > 5
+    fig, ax = plt.subplots(figsize=(8, 2))
+    assert tuple(saga_swimlane(long, ax=ax).figure.get_size_inches()) == (8, 2)
+    plt.close("all")

@@ -39,6 +39,17 @@ def test_a_swimlane_puts_causes_first_and_drops_copies_and_other_orders():
     assert swimlane([], "o-1").empty
 
 
+def test_a_swimlane_follows_time_so_a_late_reply_comes_last():
+    placed = order_placed("o-1")
+    reserve = follow(placed, "ReserveStock", placed.data, "orchestrator")
+    release = follow(reserve, "ReleaseStock", placed.data, "orchestrator")
+    late = follow(reserve, "StockReserved", placed.data, "inventory-service")  # same depth
+    records = [record("commands", 0, reserve, 10), record("replies", 0, late, 90),
+               record("commands", 1, release, 40), record("orders", 0, placed, 0)]
+    assert list(swimlane(records, "o-1")["message"]) == [
+        "OrderPlaced", "ReserveStock", "ReleaseStock", "StockReserved"]
+
+
 def test_transitions_count_sagas_per_step_without_ignored_messages():
     store = SagaStore(":memory:")
     for n, ok in enumerate((True, True, False)):

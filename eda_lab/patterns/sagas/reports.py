@@ -29,9 +29,12 @@ def _message(record: Received) -> tuple[str, str, str | None, str, Any]:
 
 
 def swimlane(records: Iterable[Received], order_id: str) -> pd.DataFrame:
-    """One order's messages, cause before effect, one row each (copies dropped): ``step``,
-    ``ms`` since the first, the ``service`` that sent it, ``topic``, ``message`` type, ``id``
-    and ``caused_by`` (both shortened to 8 characters).
+    """One order's messages in the order they were sent, one row each (of copies, the first):
+    ``step``, ``ms`` since the first, the ``service`` that sent it, ``topic``, ``message``
+    type, ``id`` and ``caused_by`` (both shortened to 8 characters).
+
+    A message is sent after the one that caused it was read, so its timestamp is never earlier;
+    within one millisecond, a cause comes before its effects.
 
     Example: ``swimlane(consume(*(ns.topic(t) for t in TOPICS)), "order-03")``.
     """
@@ -40,7 +43,8 @@ def swimlane(records: Iterable[Received], order_id: str) -> pd.DataFrame:
     rows: dict[str, dict[str, Any]] = {}
     for r in records:
         mid, kind, cause, source, data = _message(r)
-        if data.get("orderId") == order_id and mid not in rows:
+        if data.get("orderId") == order_id and (mid not in rows
+                                                or r.timestamp_ms < rows[mid]["t"]):
             rows[mid] = {"t": r.timestamp_ms, "service": source, "topic": r.topic.rsplit(".")[-1],
                          "message": kind, "id": mid, "cause": cause}
     depth: dict[str, int] = {}
@@ -51,7 +55,7 @@ def swimlane(records: Iterable[Received], order_id: str) -> pd.DataFrame:
             depth[mid] = 0 if cause not in rows else depth_of(cause) + 1
         return depth[mid]
 
-    ordered = sorted(rows, key=lambda m: (depth_of(m), rows[m]["t"]))
+    ordered = sorted(rows, key=lambda m: (rows[m]["t"], depth_of(m)))
     start = min((rows[m]["t"] for m in ordered), default=0)
     return pd.DataFrame([{"step": n, "ms": rows[m]["t"] - start, "service": rows[m]["service"],
                           "topic": rows[m]["topic"], "message": rows[m]["message"],
