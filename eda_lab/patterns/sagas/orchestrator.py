@@ -57,7 +57,11 @@ class Orchestrator:
         self._checked = 0.0
 
     def handle(self, event: Event, record: Any = None) -> None:
-        """Start a saga for an ``OrderPlaced``, or apply a participant's reply."""
+        """Start a saga for an ``OrderPlaced``, or apply a participant's reply (the loop's
+        handler; call it yourself to drive a saga without Kafka, e.g. in a test)::
+
+            orchestrator.handle(order_placed("order-1"))   # saved: saga and ChargePayment
+        """
         d, now, timeout = event.data, time.time(), self.step_timeout_s
         if event.event_type == "OrderPlaced":
             def begin(state):
@@ -106,6 +110,8 @@ class Orchestrator:
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop both and wait for them (an error in either is raised here)."""
-        self.loop._stop.set()
-        self.relay.stop(timeout_s)
-        self.loop.stop(timeout_s)
+        self.loop._stop.set()  # both at once: the loop leaves its group while the relay stops
+        try:
+            self.relay.stop(timeout_s)
+        finally:
+            self.loop.stop(timeout_s)

@@ -43,7 +43,11 @@ def _operate(ledger: Ledger, knobs: FailureKnobs, command: str, d: Mapping[str, 
 
 
 def participant_handler(name: str, ledger: Ledger, knobs: FailureKnobs, ns: Namespace):
-    """The handler of one participant: do the command (idempotently), reply on saga-replies."""
+    """The handler of one participant: do the command (idempotently), reply on saga-replies.
+
+    Example: ``pay = participant_handler("payment", ledger, knobs, ns)``, then
+    ``pay(command)`` is a :class:`Send` of ``PaymentCharged`` (or None: not its command).
+    """
     crash = CrashOnce(name, knobs.crash_after)
 
     def handle(command: Command, record: Any = None) -> Send | None:
@@ -64,7 +68,11 @@ def participant_handler(name: str, ledger: Ledger, knobs: FailureKnobs, ns: Name
 
 def participants(ns: Namespace, ledger: Ledger, knobs: FailureKnobs | None = None,
                  settings: Settings | None = None) -> ServiceLoops:
-    """Payment, inventory and shipping reading ``saga-commands``, ready to start."""
+    """Payment, inventory and shipping reading ``saga-commands``, ready to start.
+
+    Example: ``workers = participants(ns, Ledger("shop.db"), FailureKnobs(ignore_rate=0.1))``,
+    then ``workers.start()`` and, at the end, ``workers.stop()``.
+    """
     knobs = knobs or FailureKnobs()
     specs = {name: ServiceSpec(("saga-commands",), participant_handler(name, ledger, knobs, ns),
                                decode=lambda r: r.command)
