@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,7 +82,8 @@ def jupyterlab(workdir: Path, env: dict[str, str]) -> Iterator[str]:
         def url() -> str | None:
             found = re.search(r"(http://127\.0\.0\.1:\d+/lab)\?token=(\w+)", log.read_text())
             assert found or proc.poll() is None, f"the lab command exited:\n{log.read_text()}"
-            return found and f"{found[1]}/tree/{{}}?token={found[2]}"
+            # ?reset: a fresh workspace, not the tabs the previous test left open
+            return found and f"{found[1]}/tree/{{}}?reset&token={found[2]}"
 
         yield wait_for(url, "JupyterLab's address in its log", timeout_s=90, interval_s=0.3)
     finally:
@@ -91,6 +93,18 @@ def jupyterlab(workdir: Path, env: dict[str, str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+
+
+def shut_down_kernels(url: str) -> None:
+    """Shut down every kernel of the lab (the finished notebook's), as closing it would."""
+    base, token = url.split("/lab/")[0], url.rsplit("token=", 1)[1]
+    headers = {"Authorization": f"token {token}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/api/kernels", headers=headers),
+                                timeout=30) as answer:
+        kernels = json.load(answer)
+    for kernel in kernels:
+        urllib.request.urlopen(urllib.request.Request(
+            f"{base}/api/kernels/{kernel['id']}", headers=headers, method="DELETE"), timeout=30)
 
 
 def menu(page, top: str, item: str) -> None:

@@ -25,6 +25,7 @@ from tests.integration.browser_lab import (
     jupyterlab,
     run_all,
     save,
+    shut_down_kernels,
     sync_playwright,
 )
 
@@ -169,4 +170,5 @@ def test_notebook_runs_and_its_widgets_respond_in_a_browser(lab, browser, name):
         shot = SCREENSHOTS / f"{Path(name).stem}.png"
         page.screenshot(path=str(shot))
         page.close()
+        shut_down_kernels(url)
         print(f"{name}: {time.monotonic() - started:.0f} s in the browser; screenshot {shot}")
