@@ -100,6 +100,7 @@ def snapshot_png(snap: GroupSnapshot) -> bytes:
     # Half a figure is too narrow for the long title, and the label on the tallest bar would
     # touch it: a short title and more head room.
     right.set_title("Lag per partition (end minus committed)")
+    right.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)  # fits beside, not cut
     bottom, top = right.get_ylim()
     right.set_ylim(bottom, top + 0.2 * (top - bottom))
     buf = io.BytesIO()
