@@ -100,15 +100,25 @@ def check_publish_form(page) -> None:
     assert fits, "the live view's table must scroll inside the page, not be cut off"
 
 
+# What a widget output shows apart from its sliders (pictures included, by their src).
+BESIDE_SLIDERS = """o => { const c = o.cloneNode(true);
+                           c.querySelectorAll('.widget-slider').forEach(s => s.remove());
+                           return c.innerHTML; }"""
+
+
 def check_slider(page) -> None:
-    """Moving the time-travel slider redraws its picture."""
-    output = page.locator(".jp-OutputArea-output", has=page.locator(".widget-slider")).first
-    image = output.locator("img").first
-    before = image.get_attribute("src")
-    output.locator(".noUi-handle").first.focus()
-    page.keyboard.press("Home")
-    page.wait_for_function("([img, before]) => img.src !== before",
-                           arg=[image.element_handle(), before], timeout=15_000)
+    """Moving each slider redraws what its widget shows (the time-travel picture, say)."""
+    outputs = page.locator(".jp-OutputArea-output", has=page.locator(".widget-slider"))
+    for i in range(outputs.count()):
+        output = outputs.nth(i)
+        before = output.evaluate(BESIDE_SLIDERS)
+        readout = output.locator(".widget-readout").first.inner_text()
+        output.locator(".noUi-handle").first.focus()
+        page.keyboard.press("Home")
+        if output.locator(".widget-readout").first.inner_text() == readout:
+            page.keyboard.press("End")  # it was at its minimum already
+        page.wait_for_function(f"([o, before]) => ({BESIDE_SLIDERS})(o) !== before",
+                               arg=[output.element_handle(), before], timeout=15_000)
 
 
 def check_group_view(page) -> None:
