@@ -10,6 +10,12 @@ from .publish_form import (
     PublishForm,
     publish_form,
 )
+from .saga_knobs import (
+    BatchResult,
+    KnobChoice,
+    SagaKnobs,
+    run_batch,
+)
 from .team import (
     Member,
     Team,
@@ -22,14 +28,18 @@ from .time_travel import (
 )
 
 __all__ = [
+    "BatchResult",
     "GroupSnapshot",
+    "KnobChoice",
     "LiveGroupView",
     "Member",
     "PublishForm",
+    "SagaKnobs",
     "Team",
     "TimeTravel",
     "TravelPoint",
     "events_up_to",
     "publish_form",
+    "run_batch",
     "travel_points",
 ]
