@@ -11,15 +11,22 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ..analysis.classroom import classroom_frame, lesson_matrix, namespace_summary, read_cluster
 from ..settings import get_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def classroom_text(frame: pd.DataFrame, bootstrap: str) -> str:
     """The report the command prints, from a classroom frame."""
+    # pandas is imported here, not at the top: `eda-lab broker start` builds this parser too and
+    # must not pay for pandas.
+    import pandas as pd
+
+    from ..analysis.classroom import lesson_matrix, namespace_summary
+
     if frame.empty:
         return f"No lesson topics or groups at {bootstrap} yet."
     summary = namespace_summary(frame)
@@ -40,6 +47,8 @@ def classroom_text(frame: pd.DataFrame, bootstrap: str) -> str:
 
 def run_classroom(args: argparse.Namespace) -> int:
     """The ``classroom`` subcommand."""
+    from ..analysis.classroom import classroom_frame, read_cluster
+
     settings = get_settings()
     stop = threading.Event()
     shown = 0
