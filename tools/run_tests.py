@@ -69,7 +69,8 @@ def main() -> int:
             _run("lint", [py, "-m", "ruff", "check", "."]),
             # One pytest run for all three: a second start-up would cost more than the doctests.
             _run("unit + integration + doctests",
-                 [py, "-m", "pytest", "tests", "eda_lab", "--doctest-modules", "-p", "no:cacheprovider"],
+                 [py, "-m", "pytest", "tests", "eda_lab", "--doctest-modules", "-p", "no:cacheprovider",
+                  "--durations=15"],
                  MPLBACKEND="Agg"),  # not for nbval: the kernel's inline backend draws its outputs
             _run("notebooks (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
             _run("notebooks rerun (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
