@@ -47,6 +47,12 @@ def chromium_path() -> str:
     return found
 
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # sync_playwright() below fails the test saying how to install it
+    PlaywrightTimeout = TimeoutError
+
+
 def sync_playwright():
     """Playwright's sync API, or a failure saying how to install it."""
     try:
@@ -113,23 +119,32 @@ def menu(page, top: str, item: str) -> None:
     page.locator(".lm-Menu-itemLabel").get_by_text(item, exact=True).click()
 
 
+PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
+
+
 def run_all(page, timeout_s: float) -> None:
     """Clear the committed outputs, Run All Cells, and wait until no cell is queued or running."""
-    idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first
-    idle.wait_for(state="attached", timeout=120_000)  # hidden when the toolbar is crowded
+    # The kernel's status in the status bar: "Python 3 (ipykernel) | Idle" once it is ready.
+    page.locator("#jp-main-statusbar").get_by_text("| Idle").first.wait_for(timeout=120_000)
     menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function(f"() => {PROMPTS}.every(p => !/\\d/.test(p.textContent))",
+                           timeout=30_000)
+    for attempt in (1, 2):  # a Run All sent while the kernel connects can be lost: send again
+        menu(page, "Run", "Run All Cells")
+        try:
+            page.wait_for_function(f"() => {PROMPTS}.some(p => /[*\\d]/.test(p.textContent))",
+                                   timeout=60_000, polling=200)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    # Cells numbered and none queued ([*]) or running: the run is over (a cell after an error
+    # stays unnumbered, and the error check names it).
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-                 .every(p => !/\\d/.test(p.textContent))""", timeout=30_000)
-    menu(page, "Run", "Run All Cells")
-    # Cells numbered again and none queued ([*]) or running: the run is over (a cell after an
-    # error stays unnumbered, and the error check names it).
-    page.wait_for_function(
-        """() => { const ps = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-                   return ps.some(p => /\\d/.test(p.textContent))
-                          && !ps.some(p => p.textContent.includes('*')); }""",
+        f"() => {PROMPTS}.some(p => /\\d/.test(p.textContent)) "
+        f"&& !{PROMPTS}.some(p => p.textContent.includes('*'))",
         timeout=timeout_s * 1000, polling=500)
-    idle.wait_for(state="attached", timeout=60_000)
+    page.locator("#jp-main-statusbar").get_by_text("| Idle").first.wait_for(timeout=60_000)
 
 
 def save(page) -> None:

@@ -117,8 +117,12 @@ def check_slider(page) -> None:
         page.keyboard.press("Home")
         if output.locator(".widget-readout").first.inner_text() == readout:
             page.keyboard.press("End")  # it was at its minimum already
+        # A widget whose sliders set up a run (the saga knobs) redraws when its button is pressed.
+        apply = output.locator("button").filter(has_not_text="Start").filter(has_not_text="Stop")
+        if apply.count():
+            apply.first.click()
         page.wait_for_function(f"([o, before]) => ({BESIDE_SLIDERS})(o) !== before",
-                               arg=[output.element_handle(), before], timeout=15_000)
+                               arg=[output.element_handle(), before], timeout=120_000)
 
 
 def check_group_view(page) -> None:
