@@ -104,6 +104,7 @@ def check_publish_form(page) -> None:
 BESIDE_SLIDERS = """o => { const c = o.cloneNode(true);
                            c.querySelectorAll('.widget-slider').forEach(s => s.remove());
                            return c.innerHTML; }"""
+PICTURES = "o => [...o.querySelectorAll('img')].map(i => i.src).join(' ')"
 
 
 def check_slider(page) -> None:
@@ -111,7 +112,7 @@ def check_slider(page) -> None:
     outputs = page.locator(".jp-OutputArea-output", has=page.locator(".widget-slider"))
     for i in range(outputs.count()):
         output = outputs.nth(i)
-        before = output.evaluate(BESIDE_SLIDERS)
+        before = output.evaluate(PICTURES if output.locator("img").count() else BESIDE_SLIDERS)
         readout = output.locator(".widget-readout").first.inner_text()
         output.locator(".noUi-handle").first.focus()
         page.keyboard.press("Home")
@@ -121,7 +122,9 @@ def check_slider(page) -> None:
         apply = output.locator("button").filter(has_not_text="Start").filter(has_not_text="Stop")
         if apply.count():
             apply.first.click()
-        page.wait_for_function(f"([o, before]) => ({BESIDE_SLIDERS})(o) !== before",
+        # A picture must be redrawn; a widget without one must show something else anew.
+        shown = PICTURES if output.locator("img").count() else BESIDE_SLIDERS
+        page.wait_for_function(f"([o, before]) => ({shown})(o) !== before",
                                arg=[output.element_handle(), before], timeout=120_000)
 
 
