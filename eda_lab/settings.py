@@ -16,6 +16,8 @@ Environment variables (all optional; the README's Settings table lists the same)
 - ``EDA_LAB_HOME`` (the local broker's data and logs), ``EDA_LAB_CACHE`` (its jars),
   ``EDA_LAB_KAFKA_VERSION`` (overrides the pinned Kafka), ``EDA_LAB_JAR_RESOLVER``
   (``jgo``, ``mvn``, or ``none``: use the jar cache only).
+- ``EDA_LAB_PROGRESS``: ``0`` hides the progress bars of long work (the notebook tests set it),
+  ``1`` shows them even in CI; unset, they show unless ``CI`` is set.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 _NAME_OK = re.compile(r"^[A-Za-z0-9._-]+$")
 _VERSION_OK = re.compile(r"^\d+\.\d+\.\d+[A-Za-z0-9._-]*$")
 JAR_RESOLVERS = ("jgo", "mvn", "none")
+_NO, _YES = ("0", "false", "no", "off"), ("1", "true", "yes", "on")
 
 
 def _read(env: Mapping[str, str], name: str) -> str | None:
@@ -177,3 +180,26 @@ class LocalKafkaSettings:
             kafka_version=_read(env, "EDA_LAB_KAFKA_VERSION"),
             jar_resolver=resolver.lower() if resolver else None,
         )
+
+
+def progress_choice(environ: Mapping[str, str] | None = None) -> bool | None:
+    """``EDA_LAB_PROGRESS``: False for ``0``, True for ``1``, None when unset (then ``CI`` decides).
+
+    >>> progress_choice({"EDA_LAB_PROGRESS": "0"}), progress_choice({})
+    (False, None)
+    """
+    value = _read(os.environ if environ is None else environ, "EDA_LAB_PROGRESS")
+    if value is None:
+        return None
+    if value.lower() in _NO:
+        return False
+    if value.lower() in _YES:
+        return True
+    raise SettingsError(f"EDA_LAB_PROGRESS={value!r} is not 0 (no progress bars) or 1 (bars, "
+                        "even in CI)")
+
+
+def running_in_ci(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``CI`` is set (to anything but ``0`` or ``false``), as CI services do."""
+    value = _read(os.environ if environ is None else environ, "CI")
+    return value is not None and value.lower() not in _NO

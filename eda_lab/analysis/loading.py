@@ -10,7 +10,6 @@ The columns are described in :mod:`eda_lab.analysis.frames`.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -22,9 +21,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from tqdm.auto import tqdm
 
 from ..errors import WaitTimeout
+from ..progress_bars import progress_bar
 from ..settings import Settings, get_settings
 from .frames import Batch, batch_table, tables_to_frame
 from .reading import CONNECT_S, LibrdkafkaReader, timed_out
@@ -35,11 +34,6 @@ __all__ = ["iter_tables", "iter_topic_frames", "topic_to_dataframe"]
 
 READERS = {"librdkafka": LibrdkafkaReader, "kafka-python": KafkaPythonReader}
 _CONNECT_S = CONNECT_S
-
-
-def _show_progress(progress: bool | None) -> bool:
-    # None: a bar for people, none in CI (nor under nbval, whose notebooks pass progress=False)
-    return (not os.environ.get("CI")) if progress is None else progress
 
 
 @contextmanager
@@ -86,8 +80,9 @@ def iter_tables(topic: str, settings: Settings | None = None, *, since: When = N
         decode = partial(_decoded, known_versions=known_versions, since_ms=since_ms,
                          until_ms=until_ms)
         # Decoding runs beside the fetching: pyarrow's reader works without the GIL.
-        with tqdm(total=total, desc=topic, unit=" rows", disable=not _show_progress(progress),
-                  postfix=f"end offsets {ends}" if len(ends) <= 6 else None) as bar, \
+        # progress None: a bar for people, none in CI or with EDA_LAB_PROGRESS=0 (nbval).
+        with progress_bar(total, topic, " rows", show=progress,
+                          postfix=f"end offsets {ends}" if len(ends) <= 6 else None) as bar, \
                 ThreadPoolExecutor(1, thread_name_prefix="eda-lab-decode") as pool:
             batches, decoding = source.read(topic, todo, deadline), deque()
             while True:

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import JarsUnavailable
+from ..progress_bars import elapsed_status
 from ..settings import LocalKafkaSettings
 
 KAFKA_VERSION = "4.3.1"
@@ -85,7 +86,10 @@ def resolve_kafka_jars(cache_dir: Path, version: str | None = None) -> list[Path
     failures = [] if resolvers else [f"EDA_LAB_JAR_RESOLVER={forced} allows the cache only"]
     for name, resolver in resolvers:
         try:
-            jars = resolver(version, folder)
+            # Neither jgo nor mvn reports progress: a terminal at least sees the time running.
+            with elapsed_status(f"Resolving the Kafka {version} jars with {name} "
+                                "(first start only)"):
+                jars = resolver(version, folder)
         except Exception as exc:  # any failure moves on to the next resolver
             failures.append(f"{name}: {type(exc).__name__}: {str(exc)[:400]}")
             continue

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..clients import begin_offsets, end_offsets
 from ..clients.producing import Delivery
 from ..errors import WaitTimeout
+from ..progress_bars import progress_bar
 from ..settings import Settings, get_settings
 from ..waiting import wait_until
 from .handler_loop import HandlerLoop
@@ -111,40 +112,56 @@ class Projector:
 
         wait_until(lambda: not behind(), timeout_s, too_late)
 
-    def rebuild(self, timeout_s: float = 120.0) -> str:
+    def rebuild(self, timeout_s: float = 120.0, progress: bool | None = None) -> str:
         """Project the topic from its start into a shadow table, then swap it in atomically.
 
         The shadow table has its own checkpoints and applied event ids (duplicates on the topic
         are skipped again). Queries keep reading the old view meanwhile. A running projector
         pauses for the rebuild and resumes from the new view's checkpoint. Returns the new
-        view's hash.
+        view's hash. A rebuild that lasts shows a progress bar of the topic's offsets
+        (``progress=False``: none; see :mod:`eda_lab.progress_bars`).
         """
         was_running = self.loop.running
         self.stop()
         try:
-            self._rebuild(timeout_s)
+            self._rebuild(timeout_s, progress)
         finally:  # a failed rebuild leaves the live view as it was: keep projecting into it
             if was_running:
                 self.start()
         return self.model.view_hash()
 
-    def _rebuild(self, timeout_s: float) -> None:
+    def _rebuild(self, timeout_s: float, progress: bool | None = None) -> None:
         self.model.begin_rebuild()
         started = time.monotonic()
         begins = begin_offsets(self.topic, self.settings)
         ends = {(self.topic, p): o for p, o in end_offsets(self.topic, self.settings).items()}
+        # Progress in offsets, not events: transaction markers and skipped duplicates count too.
+        reached = {w: min(begins.get(w[1], 0), end) for w, end in ends.items()}
+        total = sum(ends.values()) - sum(reached.values())
 
         def caught_up() -> bool:
             marks = self.model.checkpoints(shadow=True)
             return all(marks.get(w, 0) >= end or end <= begins.get(w[1], 0)
                        for w, end in ends.items())
 
-        if not caught_up():
-            HandlerLoop(self.topic, group=None, settings=self.settings,
-                        name=f"rebuild-{self.model.projection.table}",
-                        batch_handler=lambda items: self._project(items, ends),
-                        batch_size=self.loop.batch_size,
-                        ).run(idle_s=None, timeout_s=timeout_s, until=caught_up)
+        with progress_bar(total, f"rebuild {self.model.projection.table}", " offsets",
+                          show=progress) as bar:
+            def project(items: list) -> None:
+                self._project(items, ends)
+                before = sum(reached.values())
+                for _, record in items:
+                    where = (record.topic, record.partition)
+                    if where in reached:
+                        reached[where] = min(ends[where], max(reached[where], record.offset + 1))
+                bar.update(sum(reached.values()) - before)
+
+            if not caught_up():
+                HandlerLoop(self.topic, group=None, settings=self.settings,
+                            name=f"rebuild-{self.model.projection.table}",
+                            batch_handler=project, batch_size=self.loop.batch_size,
+                            ).run(idle_s=None, timeout_s=timeout_s, until=caught_up)
+            if caught_up():  # the last offsets may be markers no batch holds: show the end
+                bar.update(sum(ends.values()) - sum(reached.values()))
         if not caught_up():
             raise WaitTimeout(f"The rebuild of {self.model.projection.table!r} did not reach the "
                               f"end of {self.topic!r} in {time.monotonic() - started:.0f} s; the "

@@ -199,12 +199,3 @@ def test_since_and_until_accept_durations_and_times(when, ms):
     now = datetime.fromtimestamp(NOW_MS / 1000, timezone.utc)
     assert instant_ms(when, now) == ms
     assert instant_ms(datetime(2026, 1, 1), now) == instant_ms("2026-01-01T00:00:00+00:00", now)
-
-
-def test_progress_is_on_for_people_and_off_in_ci(monkeypatch):
-    from eda_lab.analysis.loading import _show_progress
-
-    monkeypatch.delenv("CI", raising=False)
-    assert _show_progress(None) and not _show_progress(False)
-    monkeypatch.setenv("CI", "true")
-    assert not _show_progress(None) and _show_progress(True)

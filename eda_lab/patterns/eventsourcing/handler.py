@@ -22,12 +22,15 @@ from typing import Generic, TypeVar
 
 from ...errors import ConcurrencyConflict
 from ...messages import Command
+from ...progress_bars import progress_bar
 from .aggregate import Aggregate
 from .store import AppendResult, EventStore, Snapshot
 
 S = TypeVar("S")
 T = TypeVar("T")
 _COMMAND_EVENTS = uuid.UUID("5d0c5f0e-3b8a-4c1e-9a57-2f3c1e0d7b11")  # fixed: ids must not change
+LONG_REPLAY = 10_000  # events: a shorter replay takes milliseconds and shows no bar
+_CHUNK = 1_000
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,12 @@ class Loaded(Generic[S]):
 
 
 def load(store: EventStore, aggregate: Aggregate[S], stream_id: str, *,
-         use_snapshot: bool = True) -> Loaded[S]:
+         use_snapshot: bool = True, progress: bool | None = None) -> Loaded[S]:
     """The state of ``stream_id``: the newest snapshot plus the events after it.
 
     A snapshot of another schema version than the aggregate's is ignored: the events are the
-    truth, a snapshot only a shortcut.
+    truth, a snapshot only a shortcut. A replay of :data:`LONG_REPLAY` events or more shows a
+    progress bar (``progress=True``: always; ``False``: never; see :mod:`eda_lab.progress_bars`).
 
     >>> from eda_lab.patterns import eventsourcing as es
     >>> store = es.SQLiteEventStore(":memory:")
@@ -59,7 +63,13 @@ def load(store: EventStore, aggregate: Aggregate[S], stream_id: str, *,
     else:
         state, start = aggregate.initial, 0
     later = store.read_stream(stream_id, from_version=start + 1)
-    return Loaded(aggregate.replay(later, state), later[-1].version if later else start, len(later))
+    with progress_bar(len(later), f"replay {stream_id}", " events", show=progress,
+                      at_least=LONG_REPLAY) as bar:
+        for first in range(0, len(later), _CHUNK):
+            chunk = later[first:first + _CHUNK]
+            state = aggregate.replay(chunk, state)
+            bar.update(len(chunk))
+    return Loaded(state, later[-1].version if later else start, len(later))
 
 
 def take_snapshot(store: EventStore, aggregate: Aggregate[S], stream_id: str) -> Snapshot:
