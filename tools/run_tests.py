@@ -24,7 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from eda_lab.local_kafka.broker import LocalBroker, free_port  # noqa: E402
 
-NBVAL = ["--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
+# Most tests wait on Kafka (group joins, brokers starting), not on the CPU: three workers halve
+# the run on two cores. loadfile keeps a file's tests (and a notebook's cells) on one worker.
+PARALLEL = ["-n", "3", "--dist", "loadfile"]
+NBVAL = ["-n", "2", "--dist", "loadfile", "--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
          "--nbval-sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"), "-p", "no:cacheprovider"]
 
 
@@ -71,7 +74,7 @@ def main() -> int:
             # One pytest run for all three: a second start-up would cost more than the doctests.
             _run("unit + integration + doctests",
                  [py, "-m", "pytest", "tests", "eda_lab", "--doctest-modules", "-p", "no:cacheprovider",
-                  "--durations=15"],
+                  "--durations=15", *PARALLEL],
                  MPLBACKEND="Agg"),  # not for nbval: the kernel's inline backend draws its outputs
             # The kernels inherit EDA_LAB_PROGRESS=0: no progress bar in the compared outputs.
             _run("notebooks (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL],
