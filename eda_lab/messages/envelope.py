@@ -47,6 +47,7 @@ class _Envelope:
     _RULES: ClassVar[tuple[FieldRule, ...]]  # the wire rules, in wire order
     _FIELDS: ClassVar[tuple[tuple[str, str], ...]]  # (attribute, wire name) in wire order
     _WIRE_NAMES: ClassVar[tuple[str, ...]]
+    _ATTR_NAMES: ClassVar[tuple[str, ...]]
     _VALUES: ClassVar[Callable[[Any], tuple[Any, ...]]]  # the attributes' values, in wire order
     _TYPE_HEADER: ClassVar[str]
 
@@ -57,6 +58,7 @@ class _Envelope:
         attrs = (f"{k}_type", f"{k}_id", *_ATTRS)
         cls._FIELDS = tuple(zip(attrs, (rule.name for rule in cls._RULES), strict=True))
         cls._WIRE_NAMES = tuple(rule.name for rule in cls._RULES)
+        cls._ATTR_NAMES = attrs
         cls._VALUES = attrgetter(*attrs)
         cls._TYPE_HEADER = f"{k}-type"
 
@@ -106,7 +108,7 @@ class _Envelope:
     def from_dict(cls: type[_E], d: Any, where: str | None = None,
                   known_versions: Mapping[str, int] | None = None) -> _E:
         """Read a wire dict; ``known_versions`` maps a type to the newest version understood."""
-        if isinstance(d, Mapping) and type(d) is not dict:
+        if type(d) is not dict and isinstance(d, Mapping):
             d = dict(d)
         verdict = check_envelope(d, cls._RULES, known_versions)
         if verdict:
@@ -114,8 +116,9 @@ class _Envelope:
         # The rule table has just passed every field: build without checking them a second time
         # (reading is the hot path of every consumer loop).
         message = object.__new__(cls)
-        for attr, wire in cls._fields():
-            object.__setattr__(message, attr, d.get(wire))
+        # A frozen dataclass keeps its fields in __dict__; filling it at once skips the frozen
+        # __setattr__ guard, which only stands against changes after construction.
+        message.__dict__.update(zip(cls._ATTR_NAMES, map(d.get, cls._WIRE_NAMES), strict=True))
         message._normalise()
         return message
 
