@@ -109,6 +109,7 @@ TODAYS_NODE = {
     "share.coordinator.state.topic.replication.factor": "1",
     "share.coordinator.state.topic.min.isr": "1",
     "group.initial.rebalance.delay.ms": "0",
+    "log.cleaner.backoff.ms": "1000",
 }
 
 
