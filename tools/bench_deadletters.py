@@ -18,12 +18,11 @@ shared). Usage: python tools/bench_deadletters.py [--events N] [--repeat R]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import uuid
 
-from kafka import KafkaConsumer, TopicPartition
+from bench_common import FAST_READ, PARTITIONS, PRODUCER_TUNING, raw_consume, row
 
 from eda_lab.clients import create_topic, delete_topic
 from eda_lab.clients.cluster import cluster_info
@@ -32,12 +31,6 @@ from eda_lab.messages.envelope import Event
 from eda_lab.patterns import HandlerLoop
 from eda_lab.patterns.deadletters import DeadLetterRouter, RetryPolicy
 from eda_lab.settings import Settings, get_settings
-
-PARTITIONS = 3
-PRODUCER_TUNING = {"linger_ms": 5, "batch_size": 256 * 1024}
-# Both sides of the ratio read with the same fetch settings (those topic_to_dataframe uses).
-FAST_READ = {"fetch_max_bytes": 8 * 1024 * 1024, "max_partition_fetch_bytes": 2 * 1024 * 1024,
-             "max_poll_records": 5_000}
 
 
 def fill(settings: Settings, topic: str, n: int) -> float:
@@ -53,23 +46,6 @@ def fill(settings: Settings, topic: str, n: int) -> float:
     producer.close()
     return rate
 
-
-def raw_consume(settings: Settings, topic: str) -> float:
-    """A bare KafkaConsumer + json.loads over the whole topic; records/s."""
-    consumer = KafkaConsumer(**settings.client_kwargs(), enable_auto_commit=False, **FAST_READ)
-    tps = [TopicPartition(topic, p) for p in range(PARTITIONS)]
-    consumer.assign(tps)
-    consumer.seek_to_beginning(*tps)
-    total, read = sum(consumer.end_offsets(tps).values()), 0
-    start = time.perf_counter()
-    while read < total:
-        for records in consumer.poll(timeout_ms=500).values():
-            for record in records:
-                json.loads(record.value)
-            read += len(records)
-    rate = read / (time.perf_counter() - start)
-    consumer.close()
-    return rate
 
 
 def route(settings: Settings, topic: str, n: int) -> float:
@@ -100,9 +76,6 @@ def plain_loop(settings: Settings, topic: str, n: int) -> float:
     report = loop.run(max_events=n, idle_s=10, timeout_s=1800)
     return report.seen / (time.perf_counter() - start)
 
-
-def row(label: str, value: str, note: str = "") -> None:
-    print(f"  {label:<48}{value:>16}  {note}")
 
 
 def part_deadletters(settings: Settings, n: int = 50_000, repeat: int = 2) -> dict[str, float]:

@@ -15,7 +15,6 @@ Usage: python tools/bench_eventstore.py [--events N] [--single N] [--repeat R] [
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import tempfile
 import time
@@ -68,34 +67,21 @@ def load_rate(path: Path, n: int) -> float:
 
 def raw_consume_rate(n: int) -> float:
     """Events/s of a bare KafkaConsumer reading ``n`` events and json.loads-ing each."""
-    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+    from bench_common import PRODUCER_TUNING, raw_consume
 
     from eda_lab.clients import create_topic, delete_topic
+    from eda_lab.clients.producing import make_producer
     from eda_lab.settings import get_settings
 
     settings, topic = get_settings(), f"bench-eventstore-{uuid.uuid4().hex[:8]}"
     create_topic(topic, partitions=1, settings=settings)
     try:
-        producer = KafkaProducer(**settings.client_kwargs(), linger_ms=5, batch_size=256 * 1024)
+        producer = make_producer(settings, **PRODUCER_TUNING)
         for event in deposits(n, seed=2):
             producer.send(topic, key=b"account-big", value=event.to_json())
         producer.flush()
         producer.close()
-        consumer = KafkaConsumer(**settings.client_kwargs(), enable_auto_commit=False,
-                                 fetch_max_bytes=8 << 20, max_partition_fetch_bytes=2 << 20,
-                                 max_poll_records=5_000)
-        tp = TopicPartition(topic, 0)
-        consumer.assign([tp])
-        consumer.seek_to_beginning(tp)
-        start, read = time.perf_counter(), 0
-        while read < n:
-            for records in consumer.poll(timeout_ms=500).values():
-                for record in records:
-                    json.loads(record.value)
-                read += len(records)
-        rate = n / (time.perf_counter() - start)
-        consumer.close()
-        return rate
+        return raw_consume(settings, topic, partitions=1)
     finally:
         delete_topic(topic, settings=settings)
 

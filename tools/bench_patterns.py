@@ -18,14 +18,13 @@ shared). Usage: python tools/bench_patterns.py [--events N] [--relay N] [--repea
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
+from bench_common import FAST_READ, PARTITIONS, PRODUCER_TUNING, raw_consume, row
 
 from eda_lab.clients import create_topic, delete_topic
 from eda_lab.clients.cluster import cluster_info
@@ -35,12 +34,7 @@ from eda_lab.patterns import ORDER_SUMMARIES, HandlerLoop, OutboxRelay, Projecto
 from eda_lab.patterns.eventsourcing import ANY, SQLiteEventStore
 from eda_lab.settings import Settings, get_settings
 
-PARTITIONS = 3
 KINDS = ("OrderPlaced", "OrderPaid", "OrderShipped")
-PRODUCER_TUNING = {"linger_ms": 5, "batch_size": 256 * 1024}
-# The fetch settings topic_to_dataframe uses; both sides of the ratio read with them.
-FAST_READ = {"fetch_max_bytes": 8 * 1024 * 1024, "max_partition_fetch_bytes": 2 * 1024 * 1024,
-             "max_poll_records": 5_000}
 
 
 def order_event(i: int, orders: int = 10_000) -> tuple[str, Event]:
@@ -62,23 +56,6 @@ def fill(settings: Settings, topic: str, n: int) -> float:
     producer.close()
     return rate
 
-
-def raw_consume(settings: Settings, topic: str) -> float:
-    """A bare KafkaConsumer + json.loads over the whole topic; records/s."""
-    consumer = KafkaConsumer(**settings.client_kwargs(), enable_auto_commit=False, **FAST_READ)
-    tps = [TopicPartition(topic, p) for p in range(PARTITIONS)]
-    consumer.assign(tps)
-    consumer.seek_to_beginning(*tps)
-    total, read = sum(consumer.end_offsets(tps).values()), 0
-    start = time.perf_counter()
-    while read < total:
-        for records in consumer.poll(timeout_ms=500).values():
-            for record in records:
-                json.loads(record.value)
-            read += len(records)
-    rate = read / (time.perf_counter() - start)
-    consumer.close()
-    return rate
 
 
 def project(settings: Settings, topic: str, folder: Path, n: int) -> float:
@@ -131,9 +108,6 @@ def bench_relay(settings: Settings, topic: str, folder: Path, n: int,
         store.close()
     return {"relay": best}
 
-
-def row(label: str, value: str, note: str = "") -> None:
-    print(f"  {label:<48}{value:>16}  {note}")
 
 
 def part_patterns(settings: Settings, n: int = 100_000, relay_n: int = 20_000,
