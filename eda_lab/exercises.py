@@ -12,11 +12,33 @@ from types import SimpleNamespace
 from typing import Any
 
 
-def _verdict(name: str, ok: bool, expected: Any = None, got: Any = None, look: str = "") -> None:
+def verdict(name: str, ok: bool, expected: Any = None, got: Any = None, look: str = "") -> None:
+    """Print ``✅ name``, or ``❌ name`` with what was expected beside what came, and where to look.
+
+    Every lesson's checks print through here and the two helpers below, so they read alike.
+    """
     if ok:
         print(f"✅ {name}")
     else:
         print(f"❌ {name}: expected {expected}, got {got}" + (f". Look at: {look}" if look else ""))
+
+
+def not_answered(name: str, look: str) -> None:
+    """Print that an exercise has no answer yet, and where to start."""
+    print(f"❌ {name}: not answered yet. Look at: {look}")
+
+
+def described(exc: BaseException) -> str:
+    """A learner's exception as a check shows it in the "got" place."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def answer_of(answer: Callable[..., Any], *args: Any) -> Any:
+    """What the learner's function returns for ``args``; a raised error is an answer too."""
+    try:
+        return answer(*args)
+    except Exception as exc:  # the learner's error is the answer being checked
+        return described(exc)
 
 
 def check(name: str, answer: Any, expected: Any, hint: str = "") -> None:
@@ -32,7 +54,7 @@ def check(name: str, answer: Any, expected: Any, hint: str = "") -> None:
     if answer is None or answer is Ellipsis:
         print(f"❌ {name}: not answered yet" + (f". Look at: {hint}" if hint else ""))
         return
-    _verdict(name, answer == expected, repr(expected), repr(answer), hint)
+    verdict(name, answer == expected, repr(expected), repr(answer), hint)
 
 
 # --- 01: a new reader on old events ---------------------------------------------------------
@@ -45,18 +67,15 @@ def check_reader(reader: Callable[[Any], Any] | None, events: Sequence[Any],
     with the event's version, so the learner knows which shape to handle.
     """
     if reader is None:
-        print(f"❌ {name}: not answered yet. Look at: event.version, then the fields of that version")
+        not_answered(name, "event.version, then the fields of that version")
         return
     for event, want in zip(events, expected, strict=True):
-        try:
-            got = reader(event)
-        except Exception as exc:  # the learner's error is the answer being checked
-            got = f"{type(exc).__name__}: {exc}"
+        got = answer_of(reader, event)
         if got != want:
-            _verdict(name, False, repr(want), repr(got),
-                     f"the version {event.version} event {dict(event.data)}")
+            verdict(name, False, repr(want), repr(got),
+                    f"the version {event.version} event {dict(event.data)}")
             return
-    _verdict(name, True)
+    verdict(name, True)
 
 
 # --- 02: acks and min.insync.replicas --------------------------------------------------------
@@ -92,11 +111,11 @@ def check_durability(acks: Any, min_insync_replicas: Any, replication_factor: in
     one of ``replication_factor`` brokers down?"""
     name = "acks and min.insync.replicas"
     if acks is None or min_insync_replicas is None:
-        print(f"❌ {name}: not answered yet. Look at: what acks=all waits for when replicas fall out of sync")
+        not_answered(name, "what acks=all waits for when replicas fall out of sync")
         return
     problem = durability_problem(acks, min_insync_replicas, replication_factor)
-    _verdict(name, problem is None, "a setting that meets both goals",
-             f"acks={acks!r}, min.insync.replicas={min_insync_replicas!r}", problem or "")
+    verdict(name, problem is None, "a setting that meets both goals",
+            f"acks={acks!r}, min.insync.replicas={min_insync_replicas!r}", problem or "")
 
 
 # --- 02: choosing a key -----------------------------------------------------------------------
@@ -106,17 +125,17 @@ def check_key_choice(partitions_by_owner: Mapping[str, Iterable[int]] | None,
     """Every owner's events were stored on one partition (``{owner: partitions used}``)."""
     name = f"every {owner}'s events on one partition"
     if partitions_by_owner is None:
-        print(f"❌ {name}: not answered yet. Look at: which field names the thing whose order matters")
+        not_answered(name, "which field names the thing whose order matters")
         return
     split = {o: sorted(set(ps)) for o, ps in partitions_by_owner.items() if len(set(ps)) > 1}
     if not split:
-        _verdict(name, True)
+        verdict(name, True)
         return
     first = min(split)
-    _verdict(name, False, "1 partition per " + owner,
-             f"{len(split)} {owner}s split, e.g. {first} on partitions {split[first]}",
-             "the key: records with different keys may go to different partitions, "
-             "and a consumer can read those in any order")
+    verdict(name, False, "1 partition per " + owner,
+            f"{len(split)} {owner}s split, e.g. {first} on partitions {split[first]}",
+            "the key: records with different keys may go to different partitions, "
+            "and a consumer can read those in any order")
 
 
 # --- 03: which member a seventh consumer leaves idle ------------------------------------------
@@ -144,11 +163,11 @@ def check_idle_member(answer: str | None, members: Iterable[str], partitions: in
     shares = range_assignment(members, partitions)
     idle = sorted(m for m, ps in shares.items() if not ps)
     if answer is None:
-        print(f"❌ {name}: not answered yet. Look at: how the range assignor orders the members")
+        not_answered(name, "how the range assignor orders the members")
         return
-    _verdict(name, answer in idle, " or ".join(map(repr, idle)), repr(answer),
-             "members are sorted by member id (client id + random suffix), then each takes "
-             f"a run of partitions: {shares}")
+    verdict(name, answer in idle, " or ".join(map(repr, idle)), repr(answer),
+            "members are sorted by member id (client id + random suffix), then each takes "
+            f"a run of partitions: {shares}")
 
 
 # --- 03: a loop that survives a crash ---------------------------------------------------------
@@ -167,15 +186,15 @@ def check_no_loss(handled: Iterable[Any] | None, expected: Iterable[Any], crashe
     """After a crash and a restart, every record was handled at least once."""
     name = "no record lost across the crash"
     if handled is None:
-        print(f"❌ {name}: not answered yet. Look at: poll, handle every record, then commit")
+        not_answered(name, "poll, handle every record, then commit")
         return
     expected = list(expected)
     missing, twice = count_handled(handled, expected)
     if missing:
-        _verdict(name, False, f"all {len(expected)} handled", f"{len(missing)} never handled "
-                 f"(e.g. {missing[0]!r}) after a crash at record {crashed_after}",
-                 "when the commit runs: a commit before the handler finishes marks "
-                 "unhandled records as done")
+        verdict(name, False, f"all {len(expected)} handled", f"{len(missing)} never handled "
+                f"(e.g. {missing[0]!r}) after a crash at record {crashed_after}",
+                "when the commit runs: a commit before the handler finishes marks "
+                "unhandled records as done")
         return
     redone = "some handled twice after the restart: at-least-once" if twice else "none twice"
     print(f"✅ {name} ({redone})")

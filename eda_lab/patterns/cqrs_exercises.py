@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..clients.records import Received
-from ..exercises import _verdict
+from ..exercises import described, not_answered, verdict
 from ..messages import Event
 from .read_models import Apply, Projection, ReadModel
 
@@ -56,8 +56,8 @@ def check_idempotent_projection(apply: Apply | None,
                                 name: str = "each payment counted once") -> None:
     """Project a history with republished duplicates, then rebuild it, and compare the rows."""
     if apply is None:
-        print(f"❌ {name}: not answered yet. Look at: remember each event id in a table, in the "
-              "same transaction, and skip one already there")
+        not_answered(name, "remember each event id in a table, in the "
+                     "same transaction, and skip one already there")
         return
     model = ReadModel(":memory:", payments_projection(apply))
     try:
@@ -66,17 +66,17 @@ def check_idempotent_projection(apply: Apply | None,
             try:
                 rows = run(model, first, second)
             except Exception as exc:  # the learner's error is the answer being checked
-                _verdict(name, False, EXPECTED, f"{type(exc).__name__}: {exc}",
-                         f"the {label} projection")
+                verdict(name, False, EXPECTED, described(exc),
+                        f"the {label} projection")
                 return
             if rows != EXPECTED:
                 look = ("the events were published twice by a restarted relay, at new offsets "
                         "but with the same event ids" if label == "live" else
                         "the rebuild writes into another table (the `table` argument): remember "
                         "the ids per table, or the rebuild skips what the live view saw")
-                _verdict(name, False, EXPECTED, rows, look)
+                verdict(name, False, EXPECTED, rows, look)
                 return
-        _verdict(name, True)
+        verdict(name, True)
     finally:
         model.close()
 

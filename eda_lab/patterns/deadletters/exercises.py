@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from ...errors import MalformedEvent, NonRetryable
-from ...exercises import _verdict
+from ...exercises import answer_of, not_answered, verdict
 
 # (a failure, whether waiting and trying again can help, why)
 FAILURES: list[tuple[BaseException, bool, str]] = [
@@ -32,18 +32,15 @@ def check_retryable(retryable: Callable[[BaseException], bool] | None,
                     name: str = "retry what can get better, dead-letter the rest") -> None:
     """Ask ``retryable(error)`` about each failure in :data:`FAILURES`; print the first wrong one."""
     if retryable is None:
-        print(f"❌ {name}: not answered yet. Look at: return True for failures that time can "
-              "fix (a service down or slow), False for bad data")
+        not_answered(name, "return True for failures that time can "
+                     "fix (a service down or slow), False for bad data")
         return
     for error, want, why in FAILURES:
-        try:
-            got = retryable(error)
-        except Exception as exc:  # the learner's error is the answer being checked
-            got = f"{type(exc).__name__}: {exc}"
+        got = answer_of(retryable, error)
         if got is not want:
-            _verdict(name, False, want, got, f"a {type(error).__name__}: {why}")
+            verdict(name, False, want, got, f"a {type(error).__name__}: {why}")
             return
-    _verdict(name, True)
+    verdict(name, True)
 
 
 def _where(frame: pd.DataFrame) -> list[tuple[int, int]]:
@@ -55,11 +52,11 @@ def check_redrive_selection(chosen: pd.DataFrame | None, dead: pd.DataFrame, err
     """Compare ``chosen`` with the rows of ``dead`` whose exception class ends in ``error``
     (by dead-letter partition and offset), saying which rows are missing or too many."""
     if chosen is None:
-        print(f"❌ {name}: not answered yet. Look at: select_dead_letters(dead, error=...)")
+        not_answered(name, "select_dead_letters(dead, error=...)")
         return
     if not isinstance(chosen, pd.DataFrame) or not {"partition", "offset"} <= set(chosen):
-        _verdict(name, False, "rows of the dead-letter frame", type(chosen).__name__,
-                 "keep the frame's columns: filter its rows, do not build a new table")
+        verdict(name, False, "rows of the dead-letter frame", type(chosen).__name__,
+                "keep the frame's columns: filter its rows, do not build a new table")
         return
     names = dead["errorClass"].fillna("")
     want = dead[(names == error) | names.str.endswith("." + error)]
@@ -67,11 +64,11 @@ def check_redrive_selection(chosen: pd.DataFrame | None, dead: pd.DataFrame, err
     extra = dead[[w in got - wanted for w in zip(dead["partition"], dead["offset"], strict=True)]]
     if extra.size:
         classes = sorted(set(extra["errorClass"].fillna("bad bytes")))
-        _verdict(name, False, f"{len(wanted)} rows", f"{len(got)}",
-                 f"{len(extra)} of yours failed with {', '.join(classes)}: the fix does not "
-                 "help them, redriven they would fail again")
+        verdict(name, False, f"{len(wanted)} rows", f"{len(got)}",
+                f"{len(extra)} of yours failed with {', '.join(classes)}: the fix does not "
+                "help them, redriven they would fail again")
     elif wanted - got:
-        _verdict(name, False, f"{len(wanted)} rows", f"{len(got)}",
-                 f"every dead letter whose errorClass is {error}")
+        verdict(name, False, f"{len(wanted)} rows", f"{len(got)}",
+                f"every dead letter whose errorClass is {error}")
     else:
-        _verdict(name, True)
+        verdict(name, True)

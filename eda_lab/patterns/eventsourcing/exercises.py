@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...exercises import _verdict
+from ...exercises import described, not_answered, verdict
 from ...messages import Event
 from .sqlite_store import SQLiteEventStore
 from .store import NO_STREAM
@@ -65,8 +65,8 @@ def check_evolve_cart(evolve: Callable[[Cart, Event], Cart] | None,
                       name: str = "evolve_cart") -> None:
     """Fold ``evolve`` over fixed cart histories and compare every state with the expected one."""
     if evolve is None:
-        print(f"❌ {name}: not answered yet. Look at: one `if` per event type, each returning a "
-              "new Cart")
+        not_answered(name, "one `if` per event type, each returning a "
+                     "new Cart")
         return
     for title, events in _cart_events().items():
         want, got = Cart(), Cart()
@@ -77,19 +77,19 @@ def check_evolve_cart(evolve: Callable[[Cart, Event], Cart] | None,
             try:
                 got = evolve(given, event)
             except Exception as exc:  # the learner's error is the answer being checked
-                _verdict(name, False, repr(want), f"{type(exc).__name__}: {exc}",
-                         f"{where}; an event type evolve does not know must leave the state "
-                         "unchanged, not raise")
+                verdict(name, False, repr(want), described(exc),
+                        f"{where}; an event type evolve does not know must leave the state "
+                        "unchanged, not raise")
                 return
             if given != before:
-                _verdict(name, False, f"the state it was given left as it was: {before!r}",
-                         f"it became {given!r}", f"{where}: build a new dict and a new Cart "
-                         "(time travel and snapshots keep the old states)")
+                verdict(name, False, f"the state it was given left as it was: {before!r}",
+                        f"it became {given!r}", f"{where}: build a new dict and a new Cart "
+                        "(time travel and snapshots keep the old states)")
                 return
             if got != want:
-                _verdict(name, False, repr(want), repr(got), where)
+                verdict(name, False, repr(want), repr(got), where)
                 return
-    _verdict(name, True)
+    verdict(name, True)
 
 
 # --- 04: an upcaster from OrderPlaced v1 to v2 -----------------------------------------------
@@ -113,8 +113,8 @@ def check_upcaster(upcaster: Callable[[dict[str, Any]], dict[str, Any]] | None,
                    name: str = "OrderPlaced v1 -> v2") -> None:
     """Store v1 orders in a fresh store that has ``upcaster`` for ("OrderPlaced", 1), read them."""
     if upcaster is None:
-        print(f"❌ {name}: not answered yet. Look at: a function from the v1 data dict to the "
-              "v2 data dict")
+        not_answered(name, "a function from the v1 data dict to the "
+                     "v2 data dict")
         return
     store = SQLiteEventStore(":memory:", upcasters={("OrderPlaced", 1): upcaster})
     try:
@@ -125,8 +125,8 @@ def check_upcaster(upcaster: Callable[[dict[str, Any]], dict[str, Any]] | None,
             try:
                 [read] = store.read_stream(f"order-{n}")
             except Exception as exc:  # the learner's error is the answer being checked
-                _verdict(name, False, repr(_expected_v2(stored)), f"{type(exc).__name__}: {exc}",
-                         f"the v1 data {stored.data}")
+                verdict(name, False, repr(_expected_v2(stored)), described(exc),
+                        f"the v1 data {stored.data}")
                 return
             want = _expected_v2(stored)
             if read.event.data != want:
@@ -134,8 +134,8 @@ def check_upcaster(upcaster: Callable[[dict[str, Any]], dict[str, Any]] | None,
                 if read.event.data.get("totalCents") != want["totalCents"]:
                     look += (f"; {total} * 100 is {total * 100!r} in floating point: round it, "
                              "int() cuts it")
-                _verdict(name, False, repr(want), repr(read.event.data), look)
+                verdict(name, False, repr(want), repr(read.event.data), look)
                 return
-        _verdict(name, True)
+        verdict(name, True)
     finally:
         store.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from ...exercises import _verdict
+from ...exercises import answer_of, described, not_answered, verdict
 from .decisions import Decision
 
 # (payment status now, what the refund must decide, why this case matters)
@@ -28,18 +28,15 @@ def check_compensation(refund: Callable[[str | None], Decision] | None,
                        name: str = "the refund undoes the charge once") -> None:
     """Ask ``refund(current)`` about each payment status and compare with what a saga needs."""
     if refund is None:
-        print(f"❌ {name}: not answered yet. Look at: return Decision(new_status, ok) for each "
-              "status the payment may be in, None included")
+        not_answered(name, "return Decision(new_status, ok) for each "
+                     "status the payment may be in, None included")
         return
     for current, want, why in REFUND_CASES:
-        try:
-            got = refund(current)
-        except Exception as exc:  # the learner's error is the answer being checked
-            got = f"{type(exc).__name__}: {exc}"
+        got = answer_of(refund, current)
         if got != want:
-            _verdict(name, False, want, got, f"status {current!r}, {why}")
+            verdict(name, False, want, got, f"status {current!r}, {why}")
             return
-    _verdict(name, True)
+    verdict(name, True)
 
 
 PARCELS = "CREATE TABLE parcels (order_id TEXT NOT NULL)"  # no key: nothing stops a second row
@@ -58,8 +55,8 @@ def check_idempotent_step(ship: Callable[[sqlite3.Connection, str], bool] | None
     """Deliver ``InventoryReserved`` for o-1 three times (two redeliveries) and o-2 once; each
     order must get one parcel, and every delivery the same answer (True)."""
     if ship is None:
-        print(f"❌ {name}: not answered yet. Look at: look for the order's parcel first, in the "
-              "same transaction as the insert")
+        not_answered(name, "look for the order's parcel first, in the "
+                     "same transaction as the insert")
         return
     db = sqlite3.connect(":memory:")
     db.execute(PARCELS)
@@ -68,13 +65,13 @@ def check_idempotent_step(ship: Callable[[sqlite3.Connection, str], bool] | None
         try:
             answers.append(ship(db, order_id))
         except Exception as exc:  # the learner's error is the answer being checked
-            _verdict(name, False, "True", f"{type(exc).__name__}: {exc}", f"shipping {order_id}")
+            verdict(name, False, "True", described(exc), f"shipping {order_id}")
             return
     parcels = dict(db.execute("SELECT order_id, count(*) FROM parcels GROUP BY order_id"))
     if parcels != {"o-1": 1, "o-2": 1}:
-        _verdict(name, False, {"o-1": 1, "o-2": 1}, parcels, "the redelivered o-1")
+        verdict(name, False, {"o-1": 1, "o-2": 1}, parcels, "the redelivered o-1")
     elif answers != [True] * 4:
-        _verdict(name, False, [True] * 4, answers,
-                 "a redelivery gets the answer the first delivery got, so the saga goes on")
+        verdict(name, False, [True] * 4, answers,
+                "a redelivery gets the answer the first delivery got, so the saga goes on")
     else:
-        _verdict(name, True)
+        verdict(name, True)
