@@ -36,17 +36,8 @@ def run_once(settings, ns, policy):
     router = DeadLetterRouter(source, group=ns.group("stock"), handler=apply, policy=policy,
                               settings=settings)
     router.create_topics()
-    loops = [router.loop()] + ([] if policy.in_place else [router.retry_loop()])
-    for loop in loops:
-        loop.start(timeout_s=60)
-    try:
+    with router.running(timeout_s=60):
         wait_for(lambda: len(order) == 3, "all three steps applied", 30)
-    finally:
-        for loop in loops:
-            loop.stop()
-        for loop in loops:
-            loop.join(timeout_s=15)
-        router.close()
     return order
 
 

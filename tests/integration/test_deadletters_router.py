@@ -166,18 +166,9 @@ def test_conservation_through_the_retry_tiers_too(settings, ns, tmp_path):
                               idempotency=store, settings=settings,
                               policy=RetryPolicy(delays_s=(0.2, 0.4)))
     router.create_topics(partitions=3)
-    loops = [router.loop(batch_size=100), router.retry_loop(batch_size=100)]
-    for loop in loops:
-        loop.start(timeout_s=90)
-    try:
+    with router.running(timeout_s=90, batch_size=100):
         wait_for(lambda: len(processed) + router.parked[dead_letter_topic(source)] >= 1000,
                  "every event processed or dead", 60)
-    finally:
-        for loop in loops:
-            loop.stop()
-        for loop in loops:
-            loop.join(timeout_s=15)
-        router.close()
 
     dead = consume(dead_letter_topic(source), settings=settings, idle_s=2, timeout_s=30)
     dead_ns = {r.event.data["n"] for r in dead}

@@ -16,9 +16,11 @@ a repeated event by ``eventId``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from ...clients.producing import EventPublisher
@@ -87,6 +89,24 @@ class DeadLetterRouter:
                            on_malformed=self.malformed, idempotency=self.idempotency,
                            settings=self.settings, name=f"{self.group}-retry",
                            gate=HoldUntilDue(), **loop_options)
+
+    @contextlib.contextmanager
+    def running(self, timeout_s: float = 300.0, **loop_options: Any) -> Iterator[list[HandlerLoop]]:
+        """Run :meth:`loop`, and :meth:`retry_loop` when the policy has retry topics, in the
+        background for the block; leaving it stops and joins them and closes the router."""
+        loops = [self.loop(**loop_options)]
+        if self.policy.topics(self.topic)[:-1]:
+            loops.append(self.retry_loop(**loop_options))
+        for loop in loops:
+            loop.start(timeout_s=timeout_s)
+        try:
+            yield loops
+        finally:
+            for loop in loops:
+                loop.stop()
+            for loop in loops:
+                loop.join(timeout_s=15)
+            self.close()
 
     def create_topics(self, partitions: int = 1, **options: Any) -> list[str]:
         """Create this router's retry and dead-letter topics (kept if they exist)."""
