@@ -26,7 +26,7 @@ from .files import BrokerFiles, BrokerState, default_cache, default_home, new_cl
 from .jars import kafka_version, resolve_kafka_jars
 from .java import require_java
 from .node import DEFAULT_PORT, HOST, NodeConfig
-from .ports import check_ports, free_port, port_is_free
+from .ports import check_ports, claim_port, free_port, port_is_free
 from .process import DEFAULT_HEAP_MB, KafkaJava, find_process, stop_process
 from .status import BrokerStatus, running_status
 
@@ -106,7 +106,7 @@ class LocalBroker:
         if old and self.files.formatted:
             # The controller port is part of the formatted quorum: keep it.
             return BrokerState(port, old.controller_port, old.kafka_version, old.cluster_id)
-        cport = port + 1 if port_is_free(port + 1) else free_port()
+        cport = port + 1 if port_is_free(port + 1) and claim_port(port + 1) else free_port()
         return BrokerState(port, cport, kafka_version(), new_cluster_id())
 
     def _wait_until_it_answers(self, proc: subprocess.Popen, node: NodeConfig,

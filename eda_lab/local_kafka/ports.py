@@ -14,11 +14,23 @@ from __future__ import annotations
 
 import errno
 import os
+import random
 import socket
+import tempfile
+import time
 from pathlib import Path
 
 from ..errors import PortInUse
 from .node import HOST, NodeConfig
+
+# free_port picks below every OS's ephemeral range (Linux 32768-60999, macOS and Windows from
+# 49152), so no outgoing connection takes the port as its source port before the broker binds it.
+_PICK_FROM = range(20000, 32000)
+# Each pick is recorded here, shared by every process on the machine, so that parallel test
+# workers (or a class of learners' kernels) never pick the same port, even one a broker released
+# a moment ago and is about to bind again.
+_CLAIMS = Path(tempfile.gettempdir()) / "eda-lab-ports"
+_CLAIM_KEPT_S = 3600
 
 # Windows reports a taken port as WSAEADDRINUSE (10048), or WSAEACCES (10013) under exclusive use.
 _TAKEN = {errno.EADDRINUSE} | ({10048, 10013} if os.name == "nt" else set())
@@ -43,11 +55,32 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
+def claim_port(port: int) -> bool:
+    """Record ``port`` as handed out; False if another process did so within the last hour."""
+    _CLAIMS.mkdir(exist_ok=True)
+    marker = _CLAIMS / str(port)
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        try:
+            if time.time() - marker.stat().st_mtime < _CLAIM_KEPT_S:
+                return False
+            marker.touch()  # an old claim: its broker is long gone
+            return True
+        except FileNotFoundError:  # removed meanwhile: try again later
+            return False
+
+
 def free_port(host: str = HOST) -> int:
-    """A TCP port on ``host`` that nothing listens on right now (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A TCP port on ``host`` that nothing listens on and no other eda_lab process was given."""
+    pick = random.SystemRandom()
+    for _ in range(500):
+        port = pick.choice(_PICK_FROM)
+        if port_is_free(port, host) and claim_port(port):
+            return port
+    raise PortInUse(f"No free port found between {_PICK_FROM.start} and {_PICK_FROM.stop - 1} on "
+                    f"{host}; delete {_CLAIMS} if many brokers ran here recently, or pass --port.")
 
 
 def check_ports(node: NodeConfig, home: Path) -> None:

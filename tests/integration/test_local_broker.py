@@ -275,3 +275,9 @@ def test_warm_jar_cache_needs_no_resolver(monkeypatch):
     assert any(j.name.startswith("kafka_2.13-4.") for j in jars)
     assert any(j.name.startswith("log4j-slf4j-impl-") for j in jars)
     assert not any(j.name.startswith("kafka-clients-3.") for j in jars)
+
+
+def test_free_ports_are_outside_the_ephemeral_range_and_never_handed_out_twice():
+    picked = [free_port() for _ in range(40)]
+    assert len(set(picked)) == len(picked)
+    assert all(20000 <= port < 32000 and port_is_free(port) for port in picked)

@@ -174,3 +174,17 @@ def test_the_console_script_is_the_cli_main():
     target = tomllib.loads(pyproject.read_text())["project"]["scripts"]["eda-lab"]
     module, _, name = target.partition(":")
     assert getattr(importlib.import_module(module), name) is commands.main
+
+
+def test_a_claimed_port_is_not_handed_out_again_until_its_claim_is_old(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from eda_lab.local_kafka import ports
+
+    monkeypatch.setattr(ports, "_CLAIMS", tmp_path / "claims")
+    assert ports.claim_port(21000) is True
+    assert ports.claim_port(21000) is False  # another worker, a moment later
+    old = time.time() - ports._CLAIM_KEPT_S - 1
+    os.utime(tmp_path / "claims" / "21000", (old, old))
+    assert ports.claim_port(21000) is True  # a claim from over an hour ago is stale
