@@ -15,18 +15,21 @@ from ..local_kafka.process import DEFAULT_HEAP_MB
 from ..settings import get_settings, named_bootstrap
 
 
-def _broker(args: argparse.Namespace) -> LocalBroker:
-    return LocalBroker(home=args.home, port=args.port, heap_mb=args.heap_mb)
+def _broker(args: argparse.Namespace, **more: str | None) -> LocalBroker:
+    return LocalBroker(home=args.home, port=args.port, heap_mb=args.heap_mb, **more)
 
 
 def _start(args: argparse.Namespace) -> int:
-    status = _broker(args).start(timeout_s=args.timeout)
+    broker = _broker(args, reachable_at=args.reachable_at, bind=args.bind)
+    status = broker.start(timeout_s=args.timeout)
     if status.already_running:
         print(f"The broker is already running at {status.bootstrap} (pid {status.pid}).")
     else:
         print(f"Kafka {status.kafka_version} is running at {status.bootstrap} (pid {status.pid}).")
     if status.bootstrap != "127.0.0.1:9092":
         print(f"Point the notebooks at it with: export EDA_LAB_BOOTSTRAP={status.bootstrap}")
+    for line in status.classroom_lines():
+        print(line)
     return 0
 
 
@@ -101,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         if name == "logs":
             p.add_argument("-n", "--lines", type=int, default=50)
+        if name == "start":
+            p.add_argument("--reachable-at", metavar="HOST[:PORT]", default=None,
+                           help="also listen for learners on the network, who connect to "
+                           "HOST:PORT (default port: client port + 2); no authentication")
+            p.add_argument("--bind", metavar="ADDRESS", default=None,
+                           help="with --reachable-at: the local address that listener binds "
+                           "(default 0.0.0.0, every interface)")
 
     doctor = sub.add_parser("doctor", help="check Python, Java, the broker and the clock")
     doctor.set_defaults(func=_doctor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .broker import LocalBroker
+from .classroom import ClassroomAddress
 from .files import (
     default_cache,
     default_home,
@@ -32,6 +33,7 @@ from .status import BrokerStatus
 
 __all__ = [
     "BrokerStatus",
+    "ClassroomAddress",
     "DEFAULT_HEAP_MB",
     "DEFAULT_PORT",
     "HOST",

@@ -7,6 +7,8 @@ Example::
     print(status.bootstrap)         # 127.0.0.1:9092
     broker.stop()
 
+    LocalBroker(reachable_at="laptop.local").start().classroom_at   # 'laptop.local:9094'
+
 The node it runs is described by :class:`~eda_lab.local_kafka.node.NodeConfig`; this module
 only decides the ports, checks them, and starts, watches and stops the process.
 """
@@ -20,8 +22,9 @@ import time
 from pathlib import Path
 
 from ..clients.cluster import wait_for_broker
-from ..errors import BrokerExited, BrokerUnreachable
+from ..errors import BrokerExited, BrokerUnreachable, LocalBrokerError
 from ..settings import Settings
+from .classroom import classroom_from_options
 from .files import BrokerFiles, BrokerState, default_cache, default_home, new_cluster_id
 from .jars import kafka_version, resolve_kafka_jars
 from .java import require_java
@@ -35,7 +38,10 @@ class LocalBroker:
     """One local single-node Kafka, its files under ``home`` (see :func:`default_home`).
 
     Parameters: ``home`` (data, logs, config), ``port`` (client port; default the last one
-    used, else 9092), ``heap_mb`` (JVM heap cap), ``cache`` (where resolved jars are kept).
+    used, else 9092), ``heap_mb`` (JVM heap cap), ``cache`` (where resolved jars are kept),
+    ``reachable_at`` (``HOST[:PORT]``: also listen for learners on the network, see
+    :mod:`~eda_lab.local_kafka.classroom`; for this start only) and ``bind`` (the address
+    that listener binds, default 0.0.0.0).
     """
 
     def __init__(
@@ -44,7 +50,10 @@ class LocalBroker:
         port: int | None = None,
         heap_mb: int = DEFAULT_HEAP_MB,
         cache: Path | None = None,
+        reachable_at: str | None = None,
+        bind: str | None = None,
     ) -> None:
+        self.classroom = classroom_from_options(reachable_at, bind)  # checked before anything
         self.files = BrokerFiles(Path(home) if home else default_home())
         self.cache = Path(cache) if cache else default_cache()
         self.heap_mb = heap_mb
@@ -78,16 +87,22 @@ class LocalBroker:
             data_dir=self.files.data_dir,
             log_file=self.files.log_file,
         )
-        return running_status(proc, **info) if proc else BrokerStatus(running=False, **info)
+        if not proc:
+            return BrokerStatus(running=False, **info)
+        return running_status(proc, classroom_at=state and state.classroom_at,
+                              classroom_bind=state and state.classroom_bind, **info)
 
     def start(self, timeout_s: float = 120.0) -> BrokerStatus:
         """Start in the background and wait until a client gets metadata; idempotent."""
         current = self.status()
         if current.running:
+            self._refuse_another_classroom(current)
             return dataclasses.replace(current, already_running=True)
         java = require_java()
         state = self._prepare_state()
-        node = self.files.write_config(HOST, state)
+        classroom = (self.classroom.listener(state.port, state.controller_port)
+                     if self.classroom else None)
+        node = self.files.write_config(HOST, state, (classroom,) if classroom else ())
         check_ports(node, self.files.home)
         jars = resolve_kafka_jars(self.cache, state.kafka_version)
         kafka = KafkaJava(java.executable, os.pathsep.join(str(j) for j in jars), self.files,
@@ -96,9 +111,26 @@ class LocalBroker:
             kafka.format_storage(state.cluster_id)
         self._child = proc = kafka.launch()
         state.pid, state.started_at = proc.pid, time.time()
+        if classroom:
+            state.classroom_at, state.classroom_bind = classroom.advertised_address, classroom.address
         self.files.write_state(state)
         self._wait_until_it_answers(proc, node, timeout_s)
         return self.status()
+
+    def _refuse_another_classroom(self, running: BrokerStatus) -> None:
+        if not self.classroom:
+            return  # a plain start leaves the running broker as it is
+        state = self.files.read_state()
+        asked = self.classroom.listener(state.port, state.controller_port)
+        if (asked.advertised_address, asked.address) == (running.classroom_at,
+                                                          running.classroom_bind):
+            return
+        now = (f"with learners at {running.classroom_at}" if running.classroom_at
+               else "on 127.0.0.1 only")
+        raise LocalBrokerError(
+            f"The broker is already running {now}. To serve learners at "
+            f"{asked.advertised_address}, stop it first (`eda-lab broker stop`), then start it "
+            "again with --reachable-at.")
 
     def _prepare_state(self) -> BrokerState:
         old = self.files.read_state()
@@ -137,7 +169,7 @@ class LocalBroker:
             self._child = None
         state = self.files.read_state()
         if state:
-            state.pid = None
+            state.pid = state.classroom_at = state.classroom_bind = None
             self.files.write_state(state)
         return True
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..settings import LocalKafkaSettings
-from .node import NodeConfig
+from .node import ListenerSpec, NodeConfig
 
 _LOG4J2 = """\
 status=warn
@@ -58,6 +58,10 @@ class BrokerState:
     cluster_id: str
     pid: int | None = None
     started_at: float | None = None
+    # While it runs with a classroom listener: the address learners use, and where it binds.
+    # Never reused by the next start: exposing the broker is asked for each time.
+    classroom_at: str | None = None
+    classroom_bind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,11 @@ class BrokerFiles:
         tmp.write_text(json.dumps(asdict(state), indent=2))
         tmp.replace(self.state_file)
 
-    def write_config(self, host: str, state: BrokerState) -> NodeConfig:
+    def write_config(self, host: str, state: BrokerState,
+                     extra_listeners: tuple[ListenerSpec, ...] = ()) -> NodeConfig:
         """Write the configuration of the lab's single combined broker+controller node."""
-        node = NodeConfig.combined(state.port, state.controller_port, self.data_dir, host)
+        node = NodeConfig.combined(state.port, state.controller_port, self.data_dir, host,
+                                   extra_listeners=extra_listeners)
         self.write_node(node)
         return node
 

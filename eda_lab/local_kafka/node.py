@@ -1,7 +1,8 @@
 """One Kafka node as data: its id, roles, listeners and quorum, rendered as server.properties.
 
-The lab runs one combined broker+controller node (:meth:`NodeConfig.combined`). Three nodes or
-a secured listener are other values of these dataclasses, not other code.
+The lab runs one combined broker+controller node (:meth:`NodeConfig.combined`), with a second
+client listener for a classroom when asked. Three nodes or a secured listener are other values
+of these dataclasses, not other code.
 
 Example::
 
@@ -33,10 +34,14 @@ class ListenerSpec:
         """``host:port`` where it binds."""
         return f"{self.host}:{self.port}"
 
+    @property
+    def advertised_address(self) -> str:
+        """``host:port`` that clients are told to connect to."""
+        return f"{self.advertised_host or self.host}:{self.port}"
+
     def url(self, advertised: bool = False) -> str:
         """``NAME://host:port``, as ``listeners`` (or ``advertised.listeners``) spells it."""
-        host = (self.advertised_host or self.host) if advertised else self.host
-        return f"{self.name}://{host}:{self.port}"
+        return f"{self.name}://{self.advertised_address if advertised else self.address}"
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,16 @@ class NodeConfig:
 
     @classmethod
     def combined(cls, port: int, controller_port: int, data_dir: Path, host: str = HOST,
-                 node_id: int = 1) -> NodeConfig:
-        """One node that is both broker and its own single controller: the lab's default."""
+                 node_id: int = 1, extra_listeners: tuple[ListenerSpec, ...] = ()) -> NodeConfig:
+        """One node that is both broker and its own single controller: the lab's default.
+
+        ``extra_listeners`` are more client listeners (the classroom's); whatever they bind,
+        the PLAINTEXT and CONTROLLER listeners stay on ``host``.
+        """
         return cls(
             node_id=node_id,
             roles=("broker", "controller"),
-            listeners=(ListenerSpec("PLAINTEXT", port, host),
+            listeners=(ListenerSpec("PLAINTEXT", port, host), *extra_listeners,
                        ListenerSpec("CONTROLLER", controller_port, host)),
             quorum=(f"{host}:{controller_port}",),
             data_dir=Path(data_dir),

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..errors import PortInUse
+from ..errors import LocalBrokerError, PortInUse
 from .node import HOST, NodeConfig
 
 # free_port picks below every OS's ephemeral range (Linux 32768-60999, macOS and Windows from
@@ -86,13 +86,26 @@ def free_port(host: str = HOST) -> int:
 def check_ports(node: NodeConfig, home: Path) -> None:
     """Raise :class:`PortInUse`, saying what to do, if a program listens on a port of ``node``."""
     for spec in node.listeners:
-        if port_is_free(spec.port, spec.host):
-            continue
+        try:
+            if port_is_free(spec.port, spec.host):
+                continue
+        except OSError as exc:  # not an address of this machine (a mistyped --bind)
+            raise LocalBrokerError(
+                f"The {spec.name} listener cannot bind {spec.address}: {exc.strerror or exc}. "
+                "Give --bind an address of this machine, or leave it out (0.0.0.0)."
+            ) from exc
         if spec.name == node.controller_listener:
             raise PortInUse(
                 f"Controller port {spec.port} on {spec.host} (fixed when {node.data_dir} was "
                 "formatted) is taken by another program that listens there. Stop that program, "
                 f"or delete {home} to start afresh."
+            )
+        if spec.name != node.inter_broker_listener:  # the classroom's listener
+            host = spec.advertised_host or spec.host
+            raise PortInUse(
+                f"Port {spec.port} on {spec.host}, asked for the {spec.name} listener, is taken "
+                "by another program that listens there. Stop that program, or give learners "
+                f"another port: `eda-lab broker start --reachable-at {host}:{spec.port + 100}`."
             )
         raise PortInUse(
             f"Port {spec.port} on {spec.host} is taken by another program that listens there, "

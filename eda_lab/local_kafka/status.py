@@ -8,6 +8,8 @@ from pathlib import Path
 
 import psutil
 
+from .classroom import learner_lines
+
 
 @dataclass(frozen=True)
 class BrokerStatus:
@@ -22,6 +24,14 @@ class BrokerStatus:
     uptime_s: float | None = None
     rss_bytes: int | None = None
     already_running: bool = False
+    classroom_at: str | None = None  # host:port learners use, when started with --reachable-at
+    classroom_bind: str | None = None
+
+    def classroom_lines(self) -> list[str]:
+        """The address learners use and the no-authentication warning; none without one."""
+        if not (self.running and self.classroom_at):
+            return []
+        return learner_lines(self.classroom_at, self.classroom_bind or "")
 
     def describe(self) -> str:
         """A few human-readable lines, as ``eda-lab broker status`` prints them."""
@@ -32,6 +42,7 @@ class BrokerStatus:
             f"kafka:      {self.kafka_version} (KRaft, combined broker+controller)",
             f"data dir:   {self.data_dir}",
             f"log file:   {self.log_file}",
+            *self.classroom_lines(),
         ]
         if self.running and self.uptime_s is not None:
             lines.append(f"uptime:     {self.uptime_s:.0f} s")
