@@ -15,6 +15,7 @@
     ├── MalformedEvent         a record is not a valid event envelope
     ├── NonRetryable           a handler's failure that trying again cannot fix (dead-letter it)
     ├── DeadLetterFailed       a failed record could not be parked, so consumption stopped
+    ├── RetryInterrupted       an in-place retry stopped waiting (a stop, or max.poll.interval.ms near)
     ├── WaitTimeout            a condition did not come true in time
     └── LocalBrokerError       the local broker launcher could not do its job
         ├── JavaNotFound       no ``java`` on JAVA_HOME or PATH
@@ -152,6 +153,26 @@ class DeadLetterFailed(EdaLabError):
             f"Could not park the failed record {where} on {target!r} ({cause}). Its offset is "
             f"not committed, so nothing is lost: create the topic (DeadLetterRouter.create_topics()) "
             "or fix the broker, then run the loop again; it starts with this record.")
+
+
+class RetryInterrupted(EdaLabError):
+    """A record retried in place stopped waiting for its next try: the loop was asked to stop
+    (``stopped``), or the wait would have outlasted max.poll.interval.ms. Either way the record
+    is not committed, so the next run starts with it."""
+
+    def __init__(self, where: str, *, stopped: bool, wait_s: float = 0.0,
+                 max_poll_interval_ms: int = 0) -> None:
+        self.where, self.stopped = where, stopped
+        kept = "It is not committed, so nothing is lost: the next run starts with it."
+        if stopped:
+            super().__init__(f"Stopped while {where} waited to be retried in place. {kept}")
+            return
+        super().__init__(
+            f"Retrying {where} in place would wait {wait_s:g} s more, past "
+            f"max_poll_interval_ms={max_poll_interval_ms} since the last poll: the consumer "
+            f"would be taken out of its group. {kept} Retry on retry topics instead "
+            "(RetryPolicy(in_place=False)), or use shorter delays, a smaller batch_size or a "
+            "larger max_poll_interval_ms.")
 
 
 class WaitTimeout(EdaLabError, TimeoutError):

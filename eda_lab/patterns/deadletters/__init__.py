@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .headers import attempt_of, failure_headers
+from .inplace import InPlaceWaits
+from .keyorder import ParkedKeys
 from .lag import LagRecorder, LagSample, retry_forever
 from .pausing import HoldUntilDue, split_due
 from .policy import RetryPolicy, Route, dead_letter_topic, retry_topic
@@ -32,8 +34,10 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DeadLetterRouter",
     "HoldUntilDue",
+    "InPlaceWaits",
     "LagRecorder",
     "LagSample",
+    "ParkedKeys",
     "RedriveReport",
     "RetryPolicy",
     "Route",

@@ -9,7 +9,9 @@ Values here are UTF-8 text, so Kafka's console consumer and a DataFrame show the
 
 The record's own headers are kept. Ours are *replaced*, never appended: a record that fails
 three times carries one stack trace, the latest, and the original coordinates of its first
-failure (the source topic, not a retry topic).
+failure (the source topic, not a retry topic). A record parked behind an earlier record of its
+key (``RetryPolicy(keep_key_order=True)``) carries the original coordinates too, and
+``eda-parked-behind`` naming where that earlier record came from.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ EXCEPTION_STACKTRACE = "eda-dlt-exception-stacktrace"
 ATTEMPT = "eda-attempt"  # the try this delivery is (absent: 1); on a dead letter, the last try
 DUE_AT = "eda-retry-due-at"  # ms since the epoch: a retry topic's consumer waits until then
 REDRIVE_OF = "eda-redrive-of"  # the dead letter a redriven record copies: topic/partition@offset
+PARKED_BEHIND = "eda-parked-behind"  # not tried: waits for its key's record from topic/partition@offset
 ORIGINAL = (ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP, ORIGINAL_GROUP)
 EXCEPTION = (EXCEPTION_CLASS, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE)
-OURS = frozenset((*ORIGINAL, *EXCEPTION, ATTEMPT, DUE_AT, REDRIVE_OF))
+OURS = frozenset((*ORIGINAL, *EXCEPTION, ATTEMPT, DUE_AT, REDRIVE_OF, PARKED_BEHIND))
 # Kafka caps a whole record at about 1 MB: a deep recursion's trace must not make it unsendable.
 _MAX_TRACE = 16_000
 
@@ -85,19 +88,46 @@ def failure_headers(record: Received, error: BaseException, *, group: str | None
         # [..the record's own.., ("eda-dlt-original-topic", b"orders"), ...,
         #  ("eda-dlt-exception-fqcn", b"builtins.RuntimeError"), ..., ("eda-attempt", b"1")]
     """
-    seen = record.headers
-    if ORIGINAL_TOPIC in seen:  # already failed before: its first failure says where it began
-        original = [(name, seen.get(name, "")) for name in ORIGINAL]
-    else:
-        original = list(zip(ORIGINAL, (record.topic, str(record.partition), str(record.offset),
-                                       str(record.timestamp_ms), group or ""), strict=True))
     cls = type(error)
-    ours = [*original, (EXCEPTION_CLASS, f"{cls.__module__}.{cls.__qualname__}"),
+    ours = [*original_headers(record, group),
+            (EXCEPTION_CLASS, f"{cls.__module__}.{cls.__qualname__}"),
             (EXCEPTION_MESSAGE, str(error)), (EXCEPTION_STACKTRACE, exception_text(error)),
             (ATTEMPT, str(attempt))]
     if due_ms is not None:
         ours.append((DUE_AT, str(due_ms)))
     return replace_headers(raw_headers(record), ours)
+
+
+def parked_behind_headers(record: Received, *, group: str | None, behind: str) -> list[Header]:
+    """The headers of ``record``'s copy parked, *not tried*, behind an earlier record of its key
+    (``behind``: where that one came from, ``orders/0@3``): where it came from, its attempt and
+    last failure (if any) as they were, and no due time: its turn comes after the earlier one's.
+    """
+    kept = [(name, record.headers[name]) for name in (*EXCEPTION, ATTEMPT) if name in record.headers]
+    return replace_headers(raw_headers(record),
+                           [*original_headers(record, group), *kept, (PARKED_BEHIND, behind)])
+
+
+def original_headers(record: Received, group: str | None) -> list[tuple[str, str]]:
+    """Where the record first came from: its own coordinates, or those its copy carries."""
+    seen = record.headers
+    if ORIGINAL_TOPIC in seen:  # a copy already: the first copy says where it began
+        return [(name, seen.get(name, "")) for name in ORIGINAL]
+    return list(zip(ORIGINAL, (record.topic, str(record.partition), str(record.offset),
+                               str(record.timestamp_ms), group or ""), strict=True))
+
+
+def origin_of(record: Received) -> tuple[str, int, int]:
+    """``(topic, partition, offset)`` where the record was first read (a copy's original).
+
+    >>> origin_of(Received("o.retry-1", 0, 9, "k", 0, {"eda-dlt-original-topic": "o",
+    ...     "eda-dlt-original-partition": "2", "eda-dlt-original-offset": "41"}, b""))
+    ('o', 2, 41)
+    """
+    seen = record.headers
+    if ORIGINAL_TOPIC in seen:
+        return seen[ORIGINAL_TOPIC], int(seen[ORIGINAL_PARTITION]), int(seen[ORIGINAL_OFFSET])
+    return record.topic, record.partition, record.offset
 
 
 def replace_headers(headers: Sequence[Header], ours: Sequence[tuple[str, str]]) -> list[Header]:

@@ -48,15 +48,21 @@ class RetryPolicy:
     ``delays_s``: one retry topic per delay (empty: no retries, failures go to the DLT);
     ``max_attempts``: tries in all, counting the first (default: one more than the delays;
     more than that reuses the last tier); ``non_retryable``: exception classes sent to the
-    DLT at once (bad bytes and validation cannot get better by waiting); ``in_place``: retry
-    inside the handler call instead, blocking the partition for the delays but keeping the
-    order of each key (retry topics let later events of a key overtake the failed one).
+    DLT at once (bad bytes and validation cannot get better by waiting).
+
+    Order: retry topics let later events of a key overtake the failed one. ``in_place``: retry
+    inside the handler call instead, keeping the partition's order but blocking it for the
+    delays; a stop ends the wait, and the waits for one record must fit in
+    ``max_poll_interval_ms`` (:mod:`.inplace`). ``keep_key_order``: keep the retry topics, but
+    park a key's later records behind its record in retry, so each key keeps its order while
+    other keys flow (:mod:`.keyorder`; within one run of the router, keyed records only).
     """
 
     delays_s: tuple[float, ...] = (1.0, 5.0)
     max_attempts: int | None = None
     non_retryable: tuple[type[BaseException], ...] = (NonRetryable, MalformedEvent)
     in_place: bool = False
+    keep_key_order: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "delays_s", tuple(float(d) for d in self.delays_s))
@@ -66,11 +72,19 @@ class RetryPolicy:
             raise ValueError(f"max_attempts counts the first try: 1 or more, got {self.max_attempts}")
         if self.max_attempts is not None and self.max_attempts > 1 and not self.delays_s:
             raise ValueError("retries need a delay: give delays_s, or max_attempts=1")
+        if self.keep_key_order and (self.in_place or not self.delays_s):
+            raise ValueError("keep_key_order parks records on retry topics: it needs delays_s, "
+                             "and in_place=False (in place keeps every key's order already)")
 
     @property
     def attempts(self) -> int:
         """Tries in all, the first one included."""
         return len(self.delays_s) + 1 if self.max_attempts is None else self.max_attempts
+
+    @property
+    def longest_wait_s(self) -> float:
+        """The delays one record can wait through in all, from its first try to its last."""
+        return sum(self.delays_s[self.tier(a) - 1] for a in range(1, self.attempts))
 
     def retryable(self, error: BaseException) -> bool:
         """Whether waiting and trying again may help."""

@@ -12,6 +12,12 @@ next run starts with it. Stopped, never lost.
 Dead letters are at-least-once too: if the loop fails after parking a record but before its
 commit, the next run parks it again. A redrive copies each dead letter once; consumers skip
 a repeated event by ``eventId``.
+
+Order (:class:`RetryPolicy`): on retry topics, a key's later records overtake its failed one.
+``in_place=True`` retries inside the handler call instead (:mod:`.inplace`: a stop ends the
+wait, the record stays uncommitted). ``keep_key_order=True`` keeps the retry topics and parks
+a key's later records, untried, behind its record in retry (:mod:`.keyorder`); when that one
+is dead-lettered at last, they go on in order (the dead letter can be redriven later).
 """
 
 from __future__ import annotations
@@ -26,13 +32,15 @@ from typing import Any
 from ...clients.producing import EventPublisher
 from ...clients.records import Received
 from ...clients.topics import create_topic
-from ...errors import DeadLetterFailed, EdaLabError, MalformedEvent
+from ...errors import DeadLetterFailed, EdaLabError, MalformedEvent, RetryInterrupted
 from ...settings import Settings, get_settings
 from ..batches import Handler, Message, Sends
 from ..handler_loop import HandlerLoop
 from ..idempotency import IdempotencyStore
 from .forgetting import ForgetParked
-from .headers import attempt_of, failure_headers, raw_key
+from .headers import Header, attempt_of, failure_headers, origin_of, parked_behind_headers, raw_key
+from .inplace import MAX_POLL_INTERVAL_MS, InPlaceWaits, check_fits
+from .keyorder import Origin, ParkedKeys
 from .pausing import HoldUntilDue
 from .policy import RetryPolicy, Route
 
@@ -53,12 +61,15 @@ class DeadLetterRouter:
         router.retry_loop().run(idle_s=10)                     # the retry topics, when due
 
     Parameters: ``policy`` (:class:`RetryPolicy`: delays, attempts, what is not retryable,
-    in place or on retry topics); ``idempotency`` (as for the loop; a record parked here is
-    *not* remembered as handled, so its retry or redrive is handled); ``settings``.
-    ``parked`` counts the records written per topic (the loop's report counts a parked
-    record as handled, or malformed: done, for the loop). :meth:`handle` and :meth:`malformed`
-    also fit a :class:`HandlerLoop` of your own (``handler=router.handle,
-    on_malformed=router.malformed``).
+    in place, on retry topics, keeping each key's order); ``idempotency`` (as for the loop; a
+    record parked here is *not* remembered as handled, so its retry or redrive is handled);
+    ``settings``. ``parked`` counts the failed records written per topic (the loop's report
+    counts a parked record as handled, or malformed: done, for the loop); ``parked_behind``
+    the records parked untried behind their key's record in retry; ``keys`` is that
+    bookkeeping (:class:`ParkedKeys`, kept in memory: after a restart, order is kept within the
+    new run only). :meth:`handle` and :meth:`malformed` also fit a :class:`HandlerLoop` of your
+    own (``handler=router.handle, on_malformed=router.malformed``), but an in-place wait there
+    does not hear that loop's stop: use :meth:`loop`.
     """
 
     def __init__(self, topic: str, *, group: str, handler: Handler,
@@ -69,14 +80,28 @@ class DeadLetterRouter:
         self.settings = settings or get_settings()
         self.idempotency = None if idempotency is None else ForgetParked(idempotency)
         self.parked: Counter[str] = Counter()
+        self.parked_behind: Counter[str] = Counter()
+        self.keys = ParkedKeys() if self.policy.keep_key_order else None
+        self._waits = InPlaceWaits(threading.Event())  # for handle() in a loop of your own
         self._publisher: EventPublisher | None = None
         self._lock = threading.Lock()
 
     def loop(self, **loop_options: Any) -> HandlerLoop:
-        """The handler loop on the source topic (keywords go to :class:`HandlerLoop`)."""
-        return HandlerLoop(self.topic, group=self.group, handler=self.handle,
+        """The handler loop on the source topic (keywords go to :class:`HandlerLoop`; with
+        ``in_place``, ``max_poll_interval_ms`` bounds the waits, see :mod:`.inplace`)."""
+        waits = self._waits
+        if self.policy.in_place:  # this loop's waits: they hear its stop and note its polls
+            waits = InPlaceWaits(threading.Event(), loop_options.get(
+                "max_poll_interval_ms", MAX_POLL_INTERVAL_MS), loop_options.pop("gate", None))
+            check_fits(self.policy.longest_wait_s, waits.max_poll_interval_ms)
+            loop_options["gate"] = waits
+        loop = HandlerLoop(self.topic, group=self.group,
+                           handler=lambda message, record: self._handle(message, record, waits),
                            on_malformed=self.malformed, idempotency=self.idempotency,
                            settings=self.settings, name=f"{self.group}-main", **loop_options)
+        if self.policy.in_place:
+            waits.stop = loop._stop  # the event stop() sets; HandlerLoop has no public one yet
+        return loop
 
     def retry_loop(self, **loop_options: Any) -> HandlerLoop:
         """One loop over every retry topic, in group ``<group>.retry``, that holds each
@@ -103,10 +128,12 @@ class DeadLetterRouter:
             yield loops
         finally:
             for loop in loops:
-                loop.stop()
-            for loop in loops:
-                loop.join(timeout_s=15)
-            self.close()
+                loop._stop.set()  # all at once (as the sagas do); ends an in-place wait too
+            try:
+                for loop in loops:
+                    _join(loop)
+            finally:
+                self.close()
 
     def create_topics(self, partitions: int = 1, **options: Any) -> list[str]:
         """Create this router's retry and dead-letter topics (kept if they exist)."""
@@ -116,21 +143,35 @@ class DeadLetterRouter:
         return names
 
     def handle(self, message: Message, record: Received) -> Sends:
-        """Call the handler; on failure, park the record and return nothing (it is done)."""
+        """Call the handler; on failure, park the record and return nothing (it is done).
+        With ``keep_key_order``, a record whose key waits for a retry is parked behind it."""
+        return self._handle(message, record, self._waits)
+
+    def _handle(self, message: Message, record: Received, waits: InPlaceWaits) -> Sends:
+        keys, origin = self.keys, None
+        if keys is not None:
+            origin = origin_of(record)
+            behind = keys.turn(record.key, origin)
+            if behind is not None:  # not its turn: behind its key's record, untried
+                self._copy(record, behind.topic, parked_behind_headers(
+                    record, group=self.group, behind=behind.head_where), message, self.parked_behind)
+                return None
         attempt = None  # read from the headers only on a failure: the happy path is hot
         while True:
             try:
-                return self.handler(message, record)
+                sends = self.handler(message, record)
             except Exception as exc:  # whatever a handler raises is the handler's failure
                 attempt = attempt or attempt_of(record)
                 route = self.policy.route(self.topic, attempt, exc, _now_ms())
                 if self.policy.in_place and route.due_ms is not None:
-                    # Blocking here keeps the key's order; it must stay under max_poll_interval_ms.
-                    time.sleep(max(0.0, (route.due_ms - _now_ms()) / 1000))
+                    waits.until(route.due_ms, _now_ms(), record.where)  # or RetryInterrupted
                     attempt = route.attempt
                     continue
-                self._park(record, exc, route, message)
+                self._park(record, exc, route, message, origin)
                 return None
+            if keys is not None and origin is not None:
+                keys.done(record.key, origin)
+            return sends
 
     def malformed(self, record: Received, error: MalformedEvent) -> Sends:
         """The loop's ``on_malformed`` hook: bad bytes go straight to the dead-letter topic."""
@@ -151,15 +192,25 @@ class DeadLetterRouter:
         self.close()
 
     def _park(self, record: Received, error: BaseException, route: Route,
-              message: Message | None) -> None:
+              message: Message | None, origin: Origin | None = None) -> None:
+        keys = self.keys if origin is not None else None
+        if keys is not None and origin is not None and route.due_ms is not None:
+            keys.failed(record.key, origin, route.topic)  # its key waits from now on
         headers = failure_headers(record, error, group=self.group, attempt=route.attempt,
                                   due_ms=route.due_ms)
+        self._copy(record, route.topic, headers, message, self.parked)
+        if keys is not None and origin is not None and route.due_ms is None:
+            keys.done(record.key, origin)  # dead-lettered: the next of its key may go
+
+    def _copy(self, record: Received, topic: str, headers: list[Header],
+              message: Message | None, counter: Counter[str]) -> None:
+        """Write the record's copy and wait for the ack; done for the loop, not handled."""
         try:
-            self._publishing().publish_bytes(route.topic, [(raw_key(record), record.value, headers)])
+            self._publishing().publish_bytes(topic, [(raw_key(record), record.value, headers)])
         except EdaLabError as exc:
-            raise DeadLetterFailed(record.where, route.topic, exc) from exc
+            raise DeadLetterFailed(record.where, topic, exc) from exc
         with self._lock:
-            self.parked[route.topic] += 1
+            counter[topic] += 1
         if message is not None and self.idempotency is not None:
             self.idempotency.forget_next(message)
 
@@ -169,6 +220,15 @@ class DeadLetterRouter:
                 self._publisher = EventPublisher(self.settings,
                                                  client_id=f"{self.group}-dead-letters")
             return self._publisher
+
+
+def _join(loop: HandlerLoop) -> None:
+    """Join a loop; an in-place wait ended by our stop is that stop, not an error."""
+    try:
+        loop.join(timeout_s=15)
+    except RetryInterrupted as exc:
+        if not exc.stopped:
+            raise
 
 
 def _now_ms() -> int:
