@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any
 
@@ -112,21 +112,25 @@ class EventConsumer:
                         timeout_ms=max(1, int(min(ends - now, 0.5) * 1000)),
                         max_records=None if max_events is None else max_events - len(got))
                 for records in batch.values():
-                    got.extend(Received.from_record(r) for r in records)
+                    got.extend(map(Received.from_record, records))
                 if batch:
                     last_new = time.monotonic()
         except KeyboardInterrupt:
             pass  # the learner pressed stop: keep what has been read
         return got
 
-    def commit(self, upto: Received | None = None, timeout_s: float = 10.0) -> None:
-        """Commit the group's position: all read so far, or up to and including ``upto``."""
+    def commit(self, upto: Received | None = None, timeout_s: float = 10.0,
+               offsets: Mapping[tuple[str, int], int] | None = None) -> None:
+        """Commit the group's position: all read so far, up to and including ``upto``, or
+        ``offsets`` (the next offset to read per ``(topic, partition)``, all in one request)."""
         if self.group is None:
             raise ValueError("commit() needs a group: create the consumer with group=...")
-        offsets = None if upto is None else {
-            TopicPartition(upto.topic, upto.partition): OffsetAndMetadata(upto.offset + 1, "", -1)}
+        if upto is not None:
+            offsets = {(upto.topic, upto.partition): upto.offset + 1}
+        wanted = None if offsets is None else {
+            TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
         with self._errors(f"committing for group {self.group!r}", timeout_s):
-            self.consumer.commit(offsets, timeout_ms=int(timeout_s * 1000))
+            self.consumer.commit(wanted, timeout_ms=int(timeout_s * 1000))
 
     def assignment(self) -> set[tuple[str, int]]:
         """The (topic, partition) pairs this consumer reads now."""

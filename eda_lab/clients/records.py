@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import MalformedEvent
 from ..messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
 from ._kafka import ConsumerRebalanceListener, ConsumerRecord
 
@@ -44,7 +45,10 @@ class Received:
     @property
     def event(self) -> Event:
         """The value as an :class:`Event`; :class:`MalformedEvent` names the field and record."""
-        event = decode_event(self.value, self.where)
+        try:
+            event = decode_event(self.value)
+        except MalformedEvent as exc:  # the address is spelled out only when it is needed
+            raise MalformedEvent(exc.problem, field=exc.field, where=self.where) from exc.__cause__
         if event.source == UNKNOWN_SOURCE and self.headers.get("source"):
             return dataclasses.replace(event, source=self.headers["source"])
         return event
@@ -57,10 +61,14 @@ class Received:
     @classmethod
     def from_record(cls, r: ConsumerRecord) -> Received:
         """Copy a kafka-python record: key and header values decoded as UTF-8."""
-        return cls(r.topic, r.partition, r.offset,
-                   None if r.key is None else r.key.decode("utf-8", "replace"), r.timestamp,
-                   {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or []}, r.value,
-                   r.key, tuple(r.headers) if r.headers else ())
+        received = object.__new__(cls)  # every consumer loop makes one per record: no __init__
+        key, headers = r.key, r.headers
+        received.__dict__.update(
+            topic=r.topic, partition=r.partition, offset=r.offset,
+            key=None if key is None else key.decode("utf-8", "replace"), timestamp_ms=r.timestamp,
+            headers={k: (v or b"").decode("utf-8", "replace") for k, v in headers} if headers else {},
+            value=r.value, raw_key=key, raw_headers=tuple(headers) if headers else ())
+        return received
 
 
 @dataclass(frozen=True)

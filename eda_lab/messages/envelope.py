@@ -30,6 +30,29 @@ UNKNOWN_SOURCE = "unknown"
 _E = TypeVar("_E", bound="_Envelope")
 _ATTRS = ("timestamp", "version", "source", "correlation_id", "causation_id", "data")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: hot path
+_SCAN = json.JSONDecoder().scan_once  # the C scanner json.loads itself ends in
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """``json.loads(raw)``, the same result or the same error, in about half the time.
+
+    ``json.loads`` spends as long finding the encoding and skipping whitespace as parsing a
+    small event. A UTF-8 value that starts with its first token and ends with its last one (what
+    every producer here and the article's sends) goes straight to the C scanner; anything else
+    (whitespace around it, another encoding, an error to report) takes ``json.loads``.
+
+    >>> parse_json(b'{"a": [1, 2.5, null]}'), parse_json(b' {"a": 1}\\n')
+    ({'a': [1, 2.5, None]}, {'a': 1})
+    """
+    try:
+        text = raw.decode() if type(raw) is bytes else raw
+        if type(text) is str:
+            found, end = _SCAN(text, 0)
+            if end == len(text):
+                return found
+    except (StopIteration, ValueError):  # no value at 0, or a bad one: json.loads says which
+        pass
+    return json.loads(raw)
 
 
 def _now() -> str:
@@ -74,13 +97,16 @@ class _Envelope:
             if problem:
                 raise ValueError(f"{type(self).__name__}.{attr} {problem}")
 
-    def _normalise(self) -> None:
-        if not self.correlation_id:  # a conversation starts with the message that opens it
-            object.__setattr__(self, "correlation_id", getattr(self, f"{self._KIND}_id"))
-        if isinstance(self.data, Mapping):
-            object.__setattr__(self, "data", dict(self.data))  # later edits by the caller stay out
-        if self.source is None:
-            object.__setattr__(self, "source", UNKNOWN_SOURCE)
+    def _normalise(self, copy_data: bool = True) -> None:
+        # Straight into __dict__, where a frozen dataclass keeps its fields: the frozen
+        # __setattr__ guard stands only against changes after construction.
+        fields = self.__dict__
+        if not fields["correlation_id"]:  # a conversation starts with the message that opens it
+            fields["correlation_id"] = fields[f"{self._KIND}_id"]
+        if copy_data and isinstance(fields["data"], Mapping):
+            fields["data"] = dict(fields["data"])  # later edits by the caller stay out
+        if fields["source"] is None:
+            fields["source"] = UNKNOWN_SOURCE
 
     def _wire(self) -> dict[str, Any]:
         return dict(zip(self._WIRE_NAMES, self._VALUES(self), strict=True))  # C-level: a hot path
@@ -110,16 +136,19 @@ class _Envelope:
         """Read a wire dict; ``known_versions`` maps a type to the newest version understood."""
         if type(d) is not dict and isinstance(d, Mapping):
             d = dict(d)
+        return cls._checked(d, where, known_versions, copy_data=True)
+
+    @classmethod
+    def _checked(cls: type[_E], d: Any, where: str | None, known_versions: Mapping[str, int] | None,
+                 copy_data: bool) -> _E:
         verdict = check_envelope(d, cls._RULES, known_versions)
         if verdict:
             raise MalformedEvent(verdict[1], field=verdict[0], where=where)
         # The rule table has just passed every field: build without checking them a second time
         # (reading is the hot path of every consumer loop).
         message = object.__new__(cls)
-        # A frozen dataclass keeps its fields in __dict__; filling it at once skips the frozen
-        # __setattr__ guard, which only stands against changes after construction.
         message.__dict__.update(zip(cls._ATTR_NAMES, map(d.get, cls._WIRE_NAMES), strict=True))
-        message._normalise()
+        message._normalise(copy_data)  # parsed JSON is ours alone: no copy of its data needed
         return message
 
     @classmethod
@@ -129,10 +158,10 @@ class _Envelope:
         if raw is None:
             raise MalformedEvent("the record has no value (a tombstone?)", where=where)
         try:
-            d = json.loads(raw)
+            d = parse_json(raw)
         except ValueError as exc:  # both JSONDecodeError and UnicodeDecodeError
             raise MalformedEvent(f"not JSON ({exc})", where=where) from exc
-        return cls.from_dict(d, where, known_versions)
+        return cls._checked(d, where, known_versions, copy_data=False)
 
     def caused(self, event_type: str, data: Mapping[str, Any], source: str | None = None) -> Event:
         """A new event caused by this message: same correlation id, causation id = this id."""

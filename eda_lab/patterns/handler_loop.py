@@ -183,9 +183,8 @@ class HandlerLoop(RunsInBackground):
             owned = consumer.assignment()
             committed = {w: o for w, o in next_offsets(r for r, _ in outcome.done).items()
                          if w in owned}
-            upto = {(r.topic, r.partition, r.offset + 1): r for r, _ in outcome.done}
-            for (topic, partition), offset in committed.items():
-                consumer.commit(upto=upto[topic, partition, offset])
+            if committed:
+                consumer.commit(offsets=committed)  # every partition in one request
         r = self.report
         self.report = dataclasses.replace(
             r, seen=r.seen + len(records), handled=r.handled + outcome.handled,

@@ -8,44 +8,43 @@ offset, the applied event ids when a restarted outbox relay publishes it again a
 
 from __future__ import annotations
 
-import sqlite3
-
 from ..clients.records import Received
 from ..messages.envelope import Event
-from .read_models import Projection
+from .read_models import Projection, RowUpsert
 
 _STATUS = {"OrderPlaced": "placed", "OrderPaid": "paid", "OrderShipped": "shipped",
            "OrderCancelled": "cancelled"}
 
+_UPSERT = (
+    "INSERT INTO {} (order_id, customer_id, status, total, paid, events, last_event_id, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (order_id) DO UPDATE SET "
+    "customer_id = COALESCE(excluded.customer_id, customer_id), status = excluded.status, "
+    "total = total + excluded.total, paid = paid + excluded.paid, events = events + 1, "
+    "last_event_id = excluded.last_event_id, updated_at = excluded.updated_at")
 
-def apply_order_event(db: sqlite3.Connection, table: str, event: Event, record: Received) -> None:
-    """Change ``table`` for one order event; other event types leave it alone.
+
+def order_row(event: Event, record: Received) -> tuple | None:
+    """The upsert's parameters for one order event; None for other event types.
 
     The order id is ``data["orderId"]``, or the record key (the order's stream id).
-
-    Example::
-
-        apply_order_event(db, "order_summaries", Event("OrderPaid", {"orderId": "o-1",
-                          "amount": 5}), record)
     """
     status = _STATUS.get(event.event_type)
     data = event.data
     order_id = data.get("orderId") or record.key
     if status is None or not order_id:
-        return
+        return None
     # The Order aggregate's events (eventsourcing/order.py); "amount" on OrderPlaced is the
     # hand-written events' name for the total.
     total = float(data.get("total", data.get("amount", 0)) or 0) if status == "placed" else 0.0
     paid = {"paid": float(data.get("amount") or 0),
             "cancelled": -float(data.get("refund") or 0)}.get(status, 0.0)
-    db.execute(
-        f"INSERT INTO {table} (order_id, customer_id, status, total, paid, events, "
-        "last_event_id, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (order_id) DO "
-        "UPDATE SET customer_id = COALESCE(excluded.customer_id, customer_id), "
-        "status = excluded.status, total = total + excluded.total, paid = paid + excluded.paid, "
-        "events = events + 1, last_event_id = excluded.last_event_id, "
-        "updated_at = excluded.updated_at",
-        (order_id, data.get("customerId"), status, total, paid, event.event_id, event.timestamp))
+    return (order_id, data.get("customerId"), status, total, paid, event.event_id, event.timestamp)
+
+
+# Change the ``order_summaries`` table for one order event (other types leave it alone), e.g.
+# ``apply_order_event(db, "order_summaries", Event("OrderPaid", {...}), record)``; a read model
+# gives it whole batches (``apply_order_event.many``).
+apply_order_event = RowUpsert(_UPSERT, order_row)
 
 
 ORDER_SUMMARIES = Projection(

@@ -47,13 +47,38 @@ class Projection:
     """A view: its ``table`` name, its ``columns`` (SQL), the ``order_by`` of its rows, and
     ``apply(db, table, event, record)``, which changes the rows of ``table`` for one event.
 
-    ``apply`` is given the table name because a rebuild writes into a shadow table.
+    ``apply`` is given the table name because a rebuild writes into a shadow table. An
+    ``apply`` with a ``many(db, table, [(event, record), ...])`` method (a :class:`RowUpsert`)
+    is given a whole batch at once.
     """
 
     table: str
     columns: str
     order_by: str
     apply: Apply
+
+
+@dataclass(frozen=True)
+class RowUpsert:
+    """An ``apply`` made of one SQL statement (``{}`` for the table) and the row of parameters
+    each event gives (``row(event, record)``; None: the event leaves the view alone).
+
+    Called per event like any ``apply``; :class:`ReadModel` gives it a whole batch through
+    :meth:`many`, one ``executemany``, which runs the statements in the same order.
+    """
+
+    sql: str
+    row: Callable[[Event, Received], tuple[Any, ...] | None]
+
+    def __call__(self, db: sqlite3.Connection, table: str, event: Event, record: Received) -> None:
+        params = self.row(event, record)
+        if params is not None:
+            db.execute(self.sql.format(table), params)
+
+    def many(self, db: sqlite3.Connection, table: str, items: list[tuple[Event, Received]]) -> None:
+        """The statement for every item that gives a row, in order."""
+        rows = (self.row(event, record) for event, record in items)
+        db.executemany(self.sql.format(table), [params for params in rows if params is not None])
 
 
 class ReadModel:
@@ -111,9 +136,9 @@ class ReadModel:
         offset (a rebuild stops where it started). Returns how many events were applied.
         """
         view = self.shadow if shadow else self.projection.table
-        applied = 0
         with self._write() as db:
             marks = self._checkpoints(db, view)
+            todo = []
             for event, record in items:
                 where = (record.topic, record.partition)
                 if record.offset < marks.get(where, 0) or (
@@ -121,15 +146,18 @@ class ReadModel:
                     continue
                 # A duplicate still moves the checkpoint: the projector must not read it again.
                 marks[where] = record.offset + 1
-                if self.dedupe_event_ids and not db.execute(
-                        "INSERT OR IGNORE INTO projection_event_ids VALUES (?, ?)",
-                        (view, event.event_id)).rowcount:
-                    continue
-                self.projection.apply(db, view, event, record)
-                applied += 1
+                todo.append((event, record))
+            if self.dedupe_event_ids:
+                todo = _first_sightings(db, view, todo)
+            many = getattr(self.projection.apply, "many", None)
+            if many is not None:
+                many(db, view, todo)
+            else:
+                for event, record in todo:
+                    self.projection.apply(db, view, event, record)
             db.executemany("INSERT OR REPLACE INTO projection_checkpoints VALUES (?, ?, ?, ?)",
                            [(view, t, p, o) for (t, p), o in marks.items()])
-        return applied
+        return len(todo)
 
     def checkpoints(self, shadow: bool = False) -> dict[tuple[str, int], int]:
         """The next offset to apply per ``(topic, partition)``."""
@@ -178,3 +206,23 @@ class ReadModel:
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
+
+
+def _first_sightings(db: sqlite3.Connection, view: str,
+                     items: list[tuple[Event, Received]]) -> list[tuple[Event, Received]]:
+    """The items whose event id ``view`` has not applied (nor met earlier in ``items``); their
+    ids are recorded, in the caller's transaction."""
+    seen: set[str] = set()
+    fresh = [(e, r) for e, r in items if e.event_id not in seen and not seen.add(e.event_id)]
+    # Usually none was applied before: record them all at once (sorted, a B-tree inserts
+    # neighbours faster) and count what went in. Otherwise undo and ask one by one.
+    before = db.total_changes
+    db.execute("SAVEPOINT event_ids")
+    db.executemany("INSERT OR IGNORE INTO projection_event_ids VALUES (?, ?)",
+                   [(view, event_id) for event_id in sorted(seen)])
+    if db.total_changes - before != len(fresh):
+        db.execute("ROLLBACK TO event_ids")
+        fresh = [(e, r) for e, r in fresh if db.execute(
+            "INSERT OR IGNORE INTO projection_event_ids VALUES (?, ?)", (view, e.event_id)).rowcount]
+    db.execute("RELEASE event_ids")
+    return fresh

@@ -84,6 +84,20 @@ def test_a_copy_in_the_same_batch_as_its_original_is_applied_once(model):
         ("o-1", 30.0, 30.0, 3), ("o-2", 12.0, 0.0, 2)]
 
 
+def test_a_batch_mixing_copies_and_new_events_applies_each_new_one_once(model, tmp_path):
+    # The batch form (executemany) must give what applying event by event gives.
+    items = history()
+    model.apply_batch(items[:3])
+    mixed = republished([items[1], items[3], items[0], items[4], items[5]])
+    assert model.apply_batch(mixed) == 3              # items 3, 4, 5 are new; 0 and 1 copies
+    one_by_one = dataclasses.replace(ORDER_SUMMARIES, apply=ORDER_SUMMARIES.apply.__call__)
+    reference = ReadModel(tmp_path / "reference.db", one_by_one, dedupe_event_ids=True)
+    for item in items:
+        reference.apply_batch([item])
+    assert model.rows() == reference.rows()
+    reference.close()
+
+
 def test_a_read_model_that_skips_only_by_offset_double_counts_a_republished_event(tmp_path):
     # What the event ids prevent (and what lesson 06's exercise starts from).
     plain = ReadModel(tmp_path / "plain.db", ORDER_SUMMARIES)
