@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -70,16 +69,14 @@ def texts(values: Sequence[bytes | None]) -> pa.Array:
 
 def header_columns(headers: Sequence[Sequence[tuple[str, bytes | None]] | None]) -> dict[str, pa.Array]:
     """One ``header.<name>`` string column per header name."""
-    headers = [h or () for h in headers]
-    lengths = set(map(len, headers))
-    if len(lengths) == 1:  # usually every record carries the same header names, in one order
-        width = lengths.pop()
-        flat = list(chain.from_iterable(headers))
-        names = [set(map(itemgetter(0), flat[i::width])) for i in range(width)]
-        if all(len(n) == 1 for n in names) and len(set.union(set(), *names)) == width:
-            return {f"header.{n.pop()}": texts(list(map(itemgetter(1), flat[i::width])))
-                    for i, n in enumerate(names)}
-    rows = [dict(h) for h in headers]
+    widths = set(map(len, headers)) if None not in headers else {-1}
+    if len(widths) == 1 and (width := widths.pop()) > 0:  # usually the same names, in one order
+        names, values = zip(*chain.from_iterable(headers), strict=True)  # names, then values
+        firsts = names[:width]
+        if len(set(firsts)) == width and all(names[i::width].count(name) == len(headers)
+                                             for i, name in enumerate(firsts)):
+            return {f"header.{name}": texts(values[i::width]) for i, name in enumerate(firsts)}
+    rows = [dict(h or ()) for h in headers]
     return {f"header.{name}": texts([row.get(name) for row in rows])
             for name in dict.fromkeys(chain.from_iterable(rows))}
 

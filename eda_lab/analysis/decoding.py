@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,8 @@ _PARSE = pa_json.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior
 # One thread: decoding already runs beside the fetching, and Arrow's threads cost a third
 # more CPU on chunks this small. A block holds any record Kafka accepts by default (1 MiB).
 _READ = pa_json.ReadOptions(use_threads=False, block_size=16 * 1024 * 1024)
-_BEYOND_MS = r"(\.[0-9]{3})[0-9]+"  # the envelope allows nanoseconds; the frame keeps ms
+_BEYOND_MS = r"(\.[0-9]{3})[0-9]+"
+_INSTANT = pa.timestamp("ms", tz="UTC")  # the envelope allows nanoseconds; the frame keeps ms
 Verdicts = dict[int, tuple[str | None, str]]  # row -> (field, problem)
 
 
@@ -59,8 +61,12 @@ def decode_values(values: Sequence[bytes | None], known_versions: Mapping[str, i
     if fast is None:
         return _read_carefully(values, known_versions)
     table, suspects = fast
-    suspects |= _suspects(table, known_versions)
+    flagged, instants = _suspects(table, known_versions)
+    suspects |= flagged
     verdicts = {i: v for i in sorted(suspects) if (v := judge(values[i], known_versions)[1])}
+    if not flagged <= verdicts.keys():  # a flagged row is fine after all: its time was not read
+        instants = _instants(table["timestamp"])
+    table = table.append_column("eventTimestamp", instants)
     if verdicts:
         bad = pa.array([i in verdicts for i in range(len(values))])
         table = pa.table({name: pc.if_else(bad, pa.nulls(len(values), col.type), col)
@@ -103,8 +109,10 @@ def _data_is_object(table: pa.Table) -> bool:
     return pa.types.is_struct(table["data"].type) or table["data"].null_count == table.num_rows
 
 
-def _suspects(table: pa.Table, known_versions: Mapping[str, int] | None) -> set[int]:
-    """Rows that may break a rule: the rule table's checks, vectorised."""
+def _suspects(table: pa.Table, known_versions: Mapping[str, int] | None,
+              ) -> tuple[set[int], pa.ChunkedArray]:
+    """Rows that may break a rule (the rule table's checks, vectorised), and the envelope
+    times as instants (null in those rows)."""
     bad = pa.array(np.zeros(table.num_rows, dtype=bool))
     for rule in EVENT_RULES:
         col = table[rule.name]
@@ -122,8 +130,9 @@ def _suspects(table: pa.Table, known_versions: Mapping[str, int] | None) -> set[
         newer = pc.and_(pc.equal(table["eventType"], kind), pc.greater(table["version"], newest))
         bad = pc.or_(bad, _flag(newer))
     stamps = pc.if_else(bad, pa.scalar(None, pa.string()), table["timestamp"])
-    bad = pc.or_(bad, pc.and_(pc.is_null(_instants(stamps)), pc.is_valid(stamps)))
-    return set(pc.indices_nonzero(bad).to_pylist())
+    instants = _instants(stamps)
+    bad = pc.or_(bad, pc.and_(pc.is_null(instants), pc.is_valid(stamps)))
+    return set(pc.indices_nonzero(bad).to_pylist()), instants
 
 
 def _flag(mask: Any) -> Any:
@@ -133,23 +142,26 @@ def _flag(mask: Any) -> Any:
 
 def _instants(texts: Any) -> pa.ChunkedArray:
     """ISO-8601 texts as UTC milliseconds; null where the text names no real instant."""
-    texts = pc.replace_substring_regex(texts, _BEYOND_MS, r"\1")
+    with suppress(pa.ArrowInvalid):  # usually they cast as they are
+        return pc.cast(texts, _INSTANT)
+    texts = pc.replace_substring_regex(texts, _BEYOND_MS, r"\1")  # finer than ms: cut first
     try:
-        return pc.cast(texts, pa.timestamp("ms", tz="UTC"))
+        return pc.cast(texts, _INSTANT)
     except pa.ArrowInvalid:  # a 30 February somewhere: find it value by value (rare)
         def one(text: str | None) -> Any:
             try:
-                return pc.cast(pa.scalar(text), pa.timestamp("ms", tz="UTC")).as_py()
+                return pc.cast(pa.scalar(text), _INSTANT).as_py()
             except (pa.ArrowInvalid, TypeError):
                 return None
-        return pa.chunked_array([pa.array([one(t) for t in texts.to_pylist()],
-                                          pa.timestamp("ms", tz="UTC"))])
+        return pa.chunked_array([pa.array([one(t) for t in texts.to_pylist()], _INSTANT)])
 
 
 def _finish(table: pa.Table) -> pa.Table:
     """Envelope columns in wire order with ``eventTimestamp``, then ``data.*`` flattened."""
     out = {name: table[name] for name in ENVELOPE}
-    out["eventTimestamp"] = _instants(out.pop("timestamp"))  # "timestamp" is the record's time
+    out.pop("timestamp")  # "timestamp" is the record's time: the envelope's is eventTimestamp
+    out["eventTimestamp"] = (table["eventTimestamp"] if "eventTimestamp" in table.column_names
+                             else _instants(table["timestamp"]))
     data = table["data"] if "data" in table.column_names else None
     if data is not None and pa.types.is_struct(data.type):
         nested = pa.table({"data": data})

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -54,6 +55,9 @@ class Batch:
 
 
 def _errors(batch: Batch, verdicts: Verdicts) -> pa.Array:
+    if not verdicts:
+        return pa.nulls(len(batch), pa.large_string())
+
     def text(i: int) -> str:
         name, problem = verdicts[i]
         where = f"{batch.topic}/{batch.partition}@{batch.offsets[i]}"
@@ -65,7 +69,7 @@ def batch_table(batch: Batch, known_versions: Mapping[str, int] | None = None) -
     """Decode one batch into an Arrow table with the columns described above."""
     decoded, verdicts = decode_values(batch.values, known_versions)
     columns: dict[str, Any] = {
-        "partition": pa.array([batch.partition] * len(batch), pa.int32()),
+        "partition": pa.array(np.full(len(batch), batch.partition, np.int32)),
         "offset": pa.array(batch.offsets, pa.int64()),
         "timestamp": pa.array(batch.timestamps, pa.int64()).cast(pa.timestamp("ms", tz="UTC")),
         "key": texts(batch.keys),
