@@ -18,6 +18,24 @@ from ..messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
 from ._kafka import ConsumerRebalanceListener, ConsumerRecord
 
 
+class _DecodedOnRead:
+    """The ``headers`` field: as given, or, for a record read from Kafka, its ``raw_headers``
+    decoded the first time it is read (most handlers never look: a loop makes one per record)."""
+
+    def __get__(self, received: Any, owner: type | None = None) -> dict[str, str]:
+        if received is None:
+            raise AttributeError("headers")  # to dataclasses: a field without a default
+        fields = received.__dict__
+        found = fields.get("_headers")
+        if found is None:
+            found = fields["_headers"] = {k: (v or b"").decode("utf-8", "replace")
+                                          for k, v in fields["raw_headers"]}
+        return found
+
+    def __set__(self, received: Any, headers: dict[str, str]) -> None:
+        received.__dict__["_headers"] = headers  # only __init__ gets here: the class is frozen
+
+
 @dataclass(frozen=True)
 class Received:
     """One record as read from Kafka; ``.event`` decodes its value.
@@ -31,7 +49,7 @@ class Received:
     offset: int
     key: str | None
     timestamp_ms: int
-    headers: dict[str, str]
+    headers: dict[str, str] = _DecodedOnRead()  # type: ignore[assignment]
     value: bytes | None
     raw_key: bytes | None = field(default=None, compare=False, repr=False)
     raw_headers: tuple[tuple[str, bytes | None], ...] = field(default=(), compare=False,
@@ -66,8 +84,8 @@ class Received:
         received.__dict__.update(
             topic=r.topic, partition=r.partition, offset=r.offset,
             key=None if key is None else key.decode("utf-8", "replace"), timestamp_ms=r.timestamp,
-            headers={k: (v or b"").decode("utf-8", "replace") for k, v in headers} if headers else {},
-            value=r.value, raw_key=key, raw_headers=tuple(headers) if headers else ())
+            _headers=None, value=r.value, raw_key=key,
+            raw_headers=tuple(headers) if headers else ())
         return received
 
 

@@ -3,6 +3,7 @@ the others are parked, when a key is free again; and the headers a parked record
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import deque
 
@@ -110,10 +111,10 @@ def test_keep_key_order_needs_retry_topics():
 
 def test_a_parked_record_carries_its_origin_and_attempt_no_due_time_and_each_header_once():
     retried = Received("orders.retry-1", 0, 9, "ord-7", 0, {}, b"{}")
-    retried = Received(**{**vars(retried), "headers": {
+    retried = dataclasses.replace(retried, headers={
         k: v.decode() for k, v in failure_headers(
             Received("orders", 0, 4, "ord-7", 0, {"source": "shop"}, b"{}"), RuntimeError("down"),
-            group="billing", attempt=2, due_ms=1_000)}})
+            group="billing", attempt=2, due_ms=1_000)})
     parked = dict((k, v.decode()) for k, v in parked_behind_headers(
         retried, group="billing", behind="orders/0@1"))
     assert parked["eda-parked-behind"] == "orders/0@1" and "eda-retry-due-at" not in parked

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from eda_lab.errors import MalformedEvent
-from eda_lab.messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event
+from eda_lab.messages.envelope import UNKNOWN_SOURCE, Command, Event, decode_event, parse_json
 
 EVENT_KEYS = ["eventType", "eventId", "timestamp", "version", "source", "correlationId",
               "causationId", "data"]
@@ -209,3 +209,27 @@ def test_an_event_is_not_a_command():
     with pytest.raises(MalformedEvent) as caught:
         Command.from_json(Event("A", {}).to_json(), WHERE)
     assert caught.value.field == "commandType"
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"a": [1, 2.5, null, true], "b": "caf\xc3\xa9"}', b' {"a": 1}\n', b'{"a": 1} x', b'{"a": 1',
+    b"", b"\xef\xbb\xbf{}", "{}".encode("utf-16"), b'{"a": "\xff"}', b"[1, 2]", b"7", "{}", b"NaN",
+    b'{"a": 1}{"b": 2}', b'"\\ud800"'])
+def test_parse_json_gives_what_json_loads_gives_or_the_same_error(raw):
+    try:
+        expected: object = json.loads(raw)
+    except ValueError as exc:
+        expected = (type(exc), str(exc))
+    try:
+        got: object = parse_json(raw)
+    except ValueError as exc:
+        got = (type(exc), str(exc))
+    assert repr(got) == repr(expected)  # repr: NaN is not equal to itself
+
+
+def test_data_parsed_from_json_is_the_events_own_and_a_callers_dict_is_copied():
+    data = {"orderId": "o-1"}
+    event = Event.from_dict({**Event("OrderPlaced", {}).to_dict(), "data": data})
+    data["orderId"] = "changed"
+    assert event.data == {"orderId": "o-1"}
+    assert Event.from_json(event.to_json()).data == {"orderId": "o-1"}
