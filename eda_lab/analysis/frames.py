@@ -22,8 +22,9 @@ partition, offset, timestamp, key and headers, its envelope and data columns are
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -36,31 +37,54 @@ from .decoding import ENVELOPE, Verdicts, decode_values
 RECORD = ("partition", "offset", "timestamp", "key")
 COLUMNS = (*RECORD, *(("eventTimestamp" if n == "timestamp" else n) for n in ENVELOPE))
 PLAIN = ("partition", "offset")
+_MS = pa.timestamp("ms", tz="UTC")
+
+
+def record_columns(offsets: Iterable[int], timestamps: Iterable[int],
+                   keys: Sequence[bytes | None], headers: Sequence[Any]) -> dict[str, pa.Array]:
+    """``offset``, ``timestamp`` (ms since the epoch), ``key`` and ``header.*`` columns of
+    records; ``headers`` per record: ``[(name, bytes), ...]`` or None."""
+    n = len(keys)
+    return {"offset": pa.array(np.fromiter(offsets, np.int64, n)),
+            "timestamp": pa.array(np.fromiter(timestamps, np.int64, n)).cast(_MS),
+            "key": texts(keys), **header_columns(headers)}
 
 
 @dataclass
 class Batch:
-    """Records of one partition, in offset order, as the columns a reader collects."""
+    """Records of one partition, in offset order: their record columns (see
+    :func:`record_columns`) and their values, still JSON bytes."""
 
     topic: str
     partition: int
-    offsets: list[int] = field(default_factory=list)
-    timestamps: list[int] = field(default_factory=list)  # ms since the epoch
-    keys: list[bytes | None] = field(default_factory=list)
+    columns: dict[str, pa.Array] = field(default_factory=lambda: record_columns([], [], [], []))
     values: list[bytes | None] = field(default_factory=list)
-    headers: list[Any] = field(default_factory=list)  # per record: [(name, bytes), ...] or None
 
     def __len__(self) -> int:
-        return len(self.offsets)
+        return len(self.values)
+
+    @classmethod
+    def joined(cls, batches: Sequence[Batch]) -> Batch:
+        """One batch of consecutive batches of a partition (header columns missing in some
+        batches are null there)."""
+        if len(batches) == 1:
+            return batches[0]
+        names = dict.fromkeys(chain.from_iterable(b.columns for b in batches))
+        columns = {name: pa.concat_arrays([b.columns[name] if name in b.columns
+                                           else pa.nulls(len(b), pa.large_string())
+                                           for b in batches]) for name in names}
+        values = list(chain.from_iterable(b.values for b in batches))
+        return cls(batches[0].topic, batches[0].partition, columns, values)
 
 
 def _errors(batch: Batch, verdicts: Verdicts) -> pa.Array:
     if not verdicts:
         return pa.nulls(len(batch), pa.large_string())
+    offsets = batch.columns["offset"]
 
     def text(i: int) -> str:
         name, problem = verdicts[i]
-        where = f"{batch.topic}/{batch.partition}@{batch.offsets[i]}"
+        where = f"{batch.topic}/{batch.partition}@{offsets[i]}"
         return f"{name + ': ' if name else ''}{problem} (at {where})"
     return pa.array([text(i) if i in verdicts else None for i in range(len(batch))], pa.string())
 
@@ -68,14 +92,13 @@ def _errors(batch: Batch, verdicts: Verdicts) -> pa.Array:
 def batch_table(batch: Batch, known_versions: Mapping[str, int] | None = None) -> pa.Table:
     """Decode one batch into an Arrow table with the columns described above."""
     decoded, verdicts = decode_values(batch.values, known_versions)
+    record = batch.columns
     columns: dict[str, Any] = {
         "partition": pa.array(np.full(len(batch), batch.partition, np.int32)),
-        "offset": pa.array(batch.offsets, pa.int64()),
-        "timestamp": pa.array(batch.timestamps, pa.int64()).cast(pa.timestamp("ms", tz="UTC")),
-        "key": texts(batch.keys),
+        **{name: record[name] for name in RECORD[1:]},
     }
     columns.update(zip(decoded.column_names, decoded.columns, strict=True))
-    columns.update(header_columns(batch.headers))
+    columns.update((name, c) for name, c in record.items() if name.startswith("header."))
     columns["error"] = _errors(batch, verdicts)
     return pa.table({name: column.cast(pa.large_string()) if column.type == pa.string() else column
                      for name, column in columns.items()})
@@ -92,14 +115,11 @@ def records_to_frame(records: Iterable[Any], topic: str = "?",
 
     Rows keep the order of ``records``.
     """
-    tables, batch = [], None
+    runs: list[tuple[str, int, list[Any]]] = []
     for r in records:
-        if batch is None or r.partition != batch.partition:
-            batch = Batch(getattr(r, "topic", topic), r.partition)
-            tables.append(batch)
-        batch.offsets.append(r.offset)
-        batch.timestamps.append(r.timestamp)
-        batch.keys.append(r.key)
-        batch.values.append(r.value)
-        batch.headers.append(r.headers)
-    return tables_to_frame([batch_table(b, known_versions) for b in tables])
+        if not runs or r.partition != runs[-1][1]:
+            runs.append((getattr(r, "topic", topic), r.partition, []))
+        runs[-1][2].append(r)
+    return tables_to_frame([batch_table(Batch(t, p, record_columns(
+        [r.offset for r in rs], [r.timestamp for r in rs], [r.key for r in rs],
+        [r.headers for r in rs]), [r.value for r in rs]), known_versions) for t, p, rs in runs])

@@ -20,7 +20,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 
 from ..errors import BrokerUnreachable, TopicNotFound, WaitTimeout
 from ..settings import Settings
-from .frames import Batch
+from .frames import Batch, record_columns
 
 Spans = dict[int, tuple[int, int]]  # partition -> [first offset, stop offset)
 CONNECT_S = 10.0
@@ -110,11 +110,12 @@ class LibrdkafkaReader:
                 if ms[-1].offset() >= stop - 1:
                     ms = [m for m in ms if m.offset() < stop]
                     ended.add(p)
-                # map() with the unbound methods: no Python bytecode runs per record
-                yield Batch(topic, p, list(map(Message.offset, ms)),
-                            list(map(_SECOND, map(Message.timestamp, ms))),
-                            list(map(Message.key, ms)), list(map(Message.value, ms)),
-                            list(map(Message.headers, ms)))
+                # map() with the unbound methods: no Python bytecode runs per record, and the
+                # columns are built while the records are fresh in the CPU's cache
+                yield Batch(topic, p, record_columns(
+                    map(Message.offset, ms), map(_SECOND, map(Message.timestamp, ms)),
+                    list(map(Message.key, ms)), list(map(Message.headers, ms))),
+                    list(map(Message.value, ms)))
             for p in ended:
                 todo.pop(p, None)
 

@@ -14,7 +14,7 @@ from kafka import KafkaConsumer, TopicPartition
 from ..clients.cluster import connect
 from ..errors import TopicNotFound, WaitTimeout
 from ..settings import Settings
-from .frames import Batch
+from .frames import Batch, record_columns
 from .reading import CONNECT_S, Spans
 
 # Polls of thousands of records save per-poll overhead; fetches of a few MiB keep the
@@ -65,9 +65,10 @@ class KafkaPythonReader:
                     continue
                 if records[-1].offset >= stop:  # produced after we began
                     records = [r for r in records if r.offset < stop]
-                yield Batch(topic, tp.partition, [r.offset for r in records],
-                            [r.timestamp for r in records], [r.key for r in records],
-                            [r.value for r in records], [r.headers for r in records])
+                yield Batch(topic, tp.partition, record_columns(
+                    [r.offset for r in records], [r.timestamp for r in records],
+                    [r.key for r in records], [r.headers for r in records]),
+                    [r.value for r in records])
             for tp in list(todo):
                 if self.consumer.position(tp) >= todo[tp]:
                     self.consumer.pause(tp)
