@@ -47,9 +47,19 @@ class RunsInBackground:
         """Whether the background run is going on."""
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def stop_event(self) -> threading.Event:
+        """Set once a stop is asked for: a handler's pause can wait on it to end early."""
+        return self._stop
+
+    def request_stop(self) -> None:
+        """Ask the run to stop after the batch in hand, without waiting (stop several at once,
+        then join each)."""
+        self._stop.set()
+
     def stop(self, timeout_s: float = 30.0) -> LoopReport:
         """Ask the run to stop after the batch in hand, wait for it, and return its report."""
-        self._stop.set()
+        self.request_stop()
         if self._thread is threading.current_thread():  # asked from inside: cannot wait
             return self.report
         return self.join(timeout_s)

@@ -100,7 +100,7 @@ class DeadLetterRouter:
                            on_malformed=self.malformed, idempotency=self.idempotency,
                            settings=self.settings, name=f"{self.group}-main", **loop_options)
         if self.policy.in_place:
-            waits.stop = loop._stop  # the event stop() sets; HandlerLoop has no public one yet
+            waits.stop = loop.stop_event
         return loop
 
     def retry_loop(self, **loop_options: Any) -> HandlerLoop:
@@ -128,7 +128,7 @@ class DeadLetterRouter:
             yield loops
         finally:
             for loop in loops:
-                loop._stop.set()  # all at once (as the sagas do); ends an in-place wait too
+                loop.request_stop()  # all at once (as the sagas do); ends an in-place wait too
             try:
                 for loop in loops:
                     _join(loop)

@@ -110,7 +110,7 @@ class Orchestrator:
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop both and wait for them (an error in either is raised here)."""
-        self.loop._stop.set()  # both at once: the loop leaves its group while the relay stops
+        self.loop.request_stop()  # both at once: the loop leaves its group while the relay stops
         try:
             self.relay.stop(timeout_s)
         finally:

@@ -111,7 +111,7 @@ class ServiceLoops:
     def stop(self, timeout_s: float = 30.0) -> None:
         """Stop every service and wait for them; a crash nobody restarted is only counted."""
         for loop in self.loops.values():
-            loop._stop.set()  # all at once: each leaves its group while the others stop too
+            loop.request_stop()  # all at once: each leaves its group while the others stop too
         for name, loop in self.loops.items():
             try:
                 loop.stop(timeout_s)
