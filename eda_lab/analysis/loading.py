@@ -10,7 +10,6 @@ The columns are described in :mod:`eda_lab.analysis.frames`.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -23,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..collector import collector_held
 from ..errors import WaitTimeout
 from ..progress_bars import progress_bar
 from ..settings import Settings, get_settings
@@ -62,21 +62,6 @@ def _jemalloc() -> Iterator[None]:
         pa.set_memory_pool(previous)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile. A load makes a few short-lived objects the
-    collector tracks per record (librdkafka's Message, header tuples); each collection walks
-    them, and the full ones everything else the process holds: measured, a third of a
-    100,000-row load's CPU. Reference counting still frees everything as it goes."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _window(table: pa.Table, since_ms: int | None, until_ms: int | None) -> pa.Table:
     """Only rows whose record time is in [since, until): producers may stamp out of order."""
     if since_ms is None and until_ms is None:
@@ -97,7 +82,7 @@ def iter_tables(topic: str, settings: Settings | None = None, *, since: When = N
                      progress, timeout_s, reader, known_versions)
     try:
         while True:
-            with _collector_paused():  # the caller's code between tables runs with it
+            with collector_held():  # the caller's code between tables runs with it
                 table = next(tables, None)
             if table is None:
                 return
@@ -175,7 +160,7 @@ def topic_to_dataframe(
         df = topic_to_dataframe(ns.topic("orders"), since="1h")
         df.groupby("eventType").size()
     """
-    with _jemalloc(), _collector_paused():
+    with _jemalloc(), collector_held():
         return _frame_of(iter_tables(topic, settings, since=since, until=until,
                                      max_rows=max_rows if max_rows is not None else max_records,
                                      chunk_size=chunk_size, progress=progress,

@@ -23,10 +23,10 @@ from typing import Any
 from ..clients.consuming import EventConsumer
 from ..clients.producing import EventPublisher
 from ..clients.records import RebalanceEvent, Received
+from ..collector import collector_held
 from ..settings import Settings, get_settings
 from .background import RunsInBackground
 from .batches import BatchHandler, Handler, MalformedHandler, Message, as_event, handle_batch
-from .collector import collector_held
 from .idempotency import IdempotencyStore
 from .progress import LoopReport, StopRules, next_offsets
 
@@ -142,7 +142,7 @@ class HandlerLoop(RunsInBackground):
             wait = rules.poll_s(started=started, last_new=fresh, now=now)
             room = self.batch_size if rules.max_events is None else min(
                 self.batch_size, rules.max_events - self.report.seen)
-            with collector_held():  # a batch in hand: see eda_lab.patterns.collector
+            with collector_held():  # a batch in hand: see eda_lab.collector
                 records = consumer.read(max_events=room, idle_s=min(wait, 0.1), timeout_s=wait)
                 if self.gate is not None:  # called when nothing came too, e.g. to resume a partition
                     records = self.gate(consumer, records)

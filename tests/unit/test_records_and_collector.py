@@ -11,7 +11,7 @@ import pytest
 
 from eda_lab.clients._kafka import ConsumerRecord
 from eda_lab.clients.records import Received
-from eda_lab.patterns.collector import collector_held
+from eda_lab.collector import collector_held
 
 
 def kafka_record(headers):

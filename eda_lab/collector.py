@@ -1,11 +1,12 @@
-"""Holding Python's cyclic garbage collector while a loop has a batch of records in hand.
+"""Holding Python's cyclic garbage collector while a batch of records is in hand.
 
 A batch of thousands of records keeps tens of thousands of objects alive until it is handled.
 While it lives, the collector's young-generation passes promote them, and every few batches a
 full pass walks the whole heap. Held off for the batch, nothing is promoted: when the batch
 ends its objects are freed at once by reference counting, as ever, and any cyclic garbage is
-collected by the next pass after the hold. Measured in ``make bench`` (100,000 events through
-the projector): the collector's passes cost about 7.5 µs of about 40 µs of CPU per event.
+collected by the next pass after the hold. Measured (``make bench``): the collector's passes
+cost about 7.5 of 40 µs of CPU per event through the projector, and a third of a bulk load's.
+The handler loop holds it per batch, a bulk load per table it makes.
 
 The hold is shared: loops in several threads hold it together, and the collector comes back
 only when the last one lets go, and only if it was on when the first one took it (a program
