@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from ._kafka import FutureRecordMetadata
 
+_PRUNE_AT = 4096
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -23,19 +25,26 @@ class Delivery:
 
 
 class Unacknowledged:
-    """Records sent but not acknowledged yet; kafka-python settles them on its own thread."""
+    """Records sent but not acknowledged yet; kafka-python settles them on its own thread.
+
+    Kept as a list pruned of settled records now and then, not with a callback per record: a
+    callback would run Python on kafka-python's network thread for every acknowledgement.
+    """
 
     def __init__(self) -> None:
-        self._topics: dict[FutureRecordMetadata, str] = {}
+        self._sent: list[tuple[FutureRecordMetadata, str]] = []
+        self._prune_at = _PRUNE_AT
 
     def track(self, future: FutureRecordMetadata, topic: str) -> None:
         """Remember ``future`` until the broker acknowledges the record (or it fails)."""
-        self._topics[future] = topic
-        future.add_both(lambda _outcome: self._topics.pop(future, None))
+        self._sent.append((future, topic))
+        if len(self._sent) >= self._prune_at:  # amortised: settled records are dropped
+            self._sent = [(f, t) for f, t in self._sent if not f.is_done]
+            self._prune_at = max(_PRUNE_AT, 2 * len(self._sent))
 
     def pending(self) -> dict[FutureRecordMetadata, str]:
         """The records still waiting for an answer, with their topics."""
-        return dict(self._topics)
+        return {future: topic for future, topic in self._sent if not future.is_done}
 
     @staticmethod
     def warn_if_lost(pending: dict[FutureRecordMetadata, str]) -> None:

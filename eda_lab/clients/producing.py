@@ -8,10 +8,11 @@ strings sent as UTF-8 and choose the partition as in :func:`eda_lab.clients.part
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
-from contextlib import suppress
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
+from ..collector import collector_held
 from ..errors import TopicNotFound
 from ..messages.envelope import Command, Event
 from ..settings import Settings, get_settings
@@ -90,17 +91,20 @@ class EventPublisher:
                 timeout_s: float = 10.0) -> Delivery:
         """Send one record and wait until the broker has stored it."""
         self._require_topic(topic, timeout_s)
-        return self._delivery(topic, key, self._send(topic, event, key), timeout_s)
+        with self._sending(topic):
+            future = self._send(topic, event, key)
+        return self._delivery(topic, key, future, timeout_s)
 
     def publish_many(self, topic: str, items: Iterable[tuple[str | None, Event | Command]],
                      timeout_s: float = 30.0) -> list[Delivery]:
         """Send ``(key, event)`` pairs without waiting between them, then wait for every ack."""
         deadline = time.monotonic() + timeout_s
         self._require_topic(topic, timeout_s)
-        sent = [(key, self._send(topic, event, key)) for key, event in items]
-        self.flush(max(0.0, deadline - time.monotonic()))
-        return [self._delivery(topic, key, future, max(0.0, deadline - time.monotonic()))
-                for key, future in sent]
+        with self._sending(topic):
+            sent = [(key, self._send(topic, event, key)) for key, event in items]
+            self.flush(max(0.0, deadline - time.monotonic()))
+            return [self._delivery(topic, key, future, max(0.0, deadline - time.monotonic()))
+                    for key, future in sent]
 
     def publish_bytes(self, topic: str,
                       records: Iterable[tuple[bytes | None, bytes | None, Sequence[Header]]],
@@ -114,12 +118,13 @@ class EventPublisher:
         """
         deadline = time.monotonic() + timeout_s
         self._require_topic(topic, timeout_s)
-        sent = [(key, self._send_bytes(topic, key, value, list(headers)))
-                for key, value, headers in records]
-        self.flush(max(0.0, deadline - time.monotonic()))
-        return [self._delivery(topic, None if key is None else key.decode("utf-8", "replace"),
-                               future, max(0.0, deadline - time.monotonic()))
-                for key, future in sent]
+        with self._sending(topic):
+            sent = [(key, self._send_bytes(topic, key, value, list(headers)))
+                    for key, value, headers in records]
+            self.flush(max(0.0, deadline - time.monotonic()))
+            return [self._delivery(topic, None if key is None else key.decode("utf-8", "replace"),
+                                   future, max(0.0, deadline - time.monotonic()))
+                    for key, future in sent]
 
     def flush(self, timeout_s: float = 10.0) -> None:
         """Wait until every record sent so far is acknowledged (or failed)."""
@@ -152,10 +157,18 @@ class EventPublisher:
         return self._send_bytes(topic, None if key is None else key.encode("utf-8"),
                                 message.to_json(), message.headers())
 
+    @contextmanager
+    def _sending(self, topic: str) -> Iterator[None]:
+        """kafka-python's errors while sending to ``topic`` as eda_lab's, one block per call
+        rather than per record; and no cyclic garbage collection meanwhile (a send makes a few
+        objects the collector tracks; see :mod:`eda_lab.collector`)."""
+        with collector_held(), kafka_errors(self.settings, f"sending to {topic!r}",
+                                            self._max_block_s, topic=topic):
+            yield
+
     def _send_bytes(self, topic: str, key: bytes | None, value: bytes | None,
                     headers: list[Header]) -> FutureRecordMetadata:
-        with kafka_errors(self.settings, f"sending to {topic!r}", self._max_block_s, topic=topic):
-            future = self.producer.send(topic, value=value, headers=headers, key=key)
+        future = self.producer.send(topic, value=value, headers=headers, key=key)
         self._unacked.track(future, topic)
         return future
 

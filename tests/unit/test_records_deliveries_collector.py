@@ -1,5 +1,6 @@
-"""A record as the loop copies it from kafka-python (headers decoded when first read), and
-the shared hold on Python's cyclic garbage collector; no broker."""
+"""The bookkeeping on the hot paths, without a broker: a record as the loop copies it from
+kafka-python (headers decoded when first read), the records a publisher still waits for, and
+the shared hold on Python's cyclic garbage collector."""
 
 from __future__ import annotations
 
@@ -68,3 +69,30 @@ def test_a_collector_the_program_switched_off_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class Settled:
+    """The two things Unacknowledged asks of a kafka-python future."""
+
+    def __init__(self, done: bool, ok: bool = True) -> None:
+        self.is_done, self.ok = done, ok
+
+    def succeeded(self) -> bool:
+        return self.is_done and self.ok
+
+
+def test_unacknowledged_keeps_only_what_is_still_waiting_and_stays_small():
+    from eda_lab.clients.delivery import _PRUNE_AT, Unacknowledged
+
+    unacked = Unacknowledged()
+    waiting = [Settled(False) for _ in range(3)]
+    for future in waiting:
+        unacked.track(future, "orders")
+    for _ in range(3 * _PRUNE_AT):
+        unacked.track(Settled(True), "orders")
+    assert set(unacked.pending()) == set(waiting)
+    assert len(unacked._sent) < _PRUNE_AT  # acknowledged ones were dropped as it went
+    waiting[0].is_done = True
+    assert set(unacked.pending()) == set(waiting[1:])
+    with pytest.warns(RuntimeWarning, match="1 record"):
+        Unacknowledged.warn_if_lost({Settled(True, ok=False): "orders"})
