@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from ..clients.consuming import EventConsumer
@@ -126,7 +127,7 @@ class HandlerLoop(RunsInBackground):
         return self
 
     def _until_stopped(self, rules: StopRules, consumer: EventConsumer) -> str:
-        self._consumer, started, last_new = consumer, time.monotonic(), None
+        self._consumer, started, last_new, busy = consumer, time.monotonic(), None, False
         if self.group is None:  # assigned at once: no rebalance callback will seek
             self._on_rebalance(RebalanceEvent(time.time(), self.name, "assigned",
                                               tuple(sorted(consumer.assignment()))))
@@ -142,8 +143,12 @@ class HandlerLoop(RunsInBackground):
             wait = rules.poll_s(started=started, last_new=fresh, now=now)
             room = self.batch_size if rules.max_events is None else min(
                 self.batch_size, rules.max_events - self.report.seen)
-            with collector_held():  # a batch in hand: see eda_lab.collector
+            # The collector is held while records are in hand (see eda_lab.collector): for the
+            # read too while records keep coming (the last read was full), not while waiting.
+            with collector_held() if busy else nullcontext():
                 records = consumer.read(max_events=room, idle_s=min(wait, 0.1), timeout_s=wait)
+            busy = len(records) >= room
+            with collector_held():
                 if self.gate is not None:  # called when nothing came too, e.g. to resume a partition
                     records = self.gate(consumer, records)
                 if records:

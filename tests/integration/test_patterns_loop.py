@@ -11,6 +11,7 @@ from eda_lab.clients.producing import EventPublisher
 from eda_lab.messages.envelope import Event
 from eda_lab.patterns import HandlerLoop, Send, SqliteIdempotencyStore
 from eda_lab.waiting import wait_until
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -157,3 +158,24 @@ def test_the_publish_form_lists_a_malformed_record_and_keeps_listening(settings,
         form.stop()
     assert sorted(r["eventType"] for r in rows) == ["(malformed)", "OrderPlaced"]
     assert form.status.value == "<i>stopped</i>"
+
+
+def test_a_loop_waiting_for_records_leaves_the_garbage_collector_on(settings, ns, topics):
+    # The loop holds the collector while records are in hand, not while it waits: a service
+    # left running in a notebook must not switch collection off for the whole kernel.
+    import gc
+    import time
+
+    loop = HandlerLoop(topics[0], group=ns.group("idle"), settings=settings,
+                       handler=lambda event, record: None).start(timeout_s=60)
+    try:
+        wait_for(lambda: loop.joined, "the loop joined its group", 20)
+        publish(settings, topics[0], orders(3))
+        wait_for(lambda: loop.report.handled == 3, "the three events handled", 20)
+        samples = []
+        for _ in range(50):
+            samples.append(gc.isenabled())
+            time.sleep(0.02)  # sampling what an idle loop does, not waiting for Kafka
+        assert samples.count(True) >= 45, f"the collector was off in {samples.count(False)} of 50"
+    finally:
+        loop.stop()
