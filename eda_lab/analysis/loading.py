@@ -10,6 +10,7 @@ The columns are described in :mod:`eda_lab.analysis.frames`.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -40,6 +41,9 @@ _CONNECT_S = CONNECT_S
 # while the fetching thread held the GIL; two kept both cores busy (measured: a fifth faster).
 _DECODERS = 2
 _AHEAD = 2
+# The decay Arrow's own jemalloc starts with (its memory_pool_jemalloc.cc): 1 s with the
+# background thread it enables, 0 on macOS, where it has none.
+_ARROW_DECAY_MS = 0 if sys.platform == "darwin" else 1000
 
 
 @contextmanager
@@ -48,17 +52,18 @@ def _jemalloc() -> Iterator[None]:
     by a fifth against mimalloc, whose pages stay split between kept and passing buffers.
     Freed pages go back at once, not after a second: the chunks' passing buffers and the
     columns frame() has copied no longer add up to the peak."""
-    previous = pa.default_memory_pool()
     try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-        pa.jemalloc_set_decay_ms(0)
+        pool = pa.jemalloc_memory_pool()
     except NotImplementedError:  # wheels without jemalloc (Windows): keep the default
         yield
         return
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pool)
+    pa.jemalloc_set_decay_ms(0)
     try:
         yield
     finally:
-        pa.jemalloc_set_decay_ms(1000)
+        pa.jemalloc_set_decay_ms(_ARROW_DECAY_MS)
         pa.set_memory_pool(previous)
 
 

@@ -52,7 +52,7 @@ class InPlaceWaits:
     @property
     def budget_s(self) -> float:
         """How long after a poll a wait may end."""
-        return self.max_poll_interval_ms / 1000 * SHARE
+        return budget_s(self.max_poll_interval_ms)
 
     def __call__(self, consumer: EventConsumer, records: list[Received]) -> list[Received]:
         self.polled = self._clock()
@@ -69,12 +69,16 @@ class InPlaceWaits:
             raise RetryInterrupted(where, stopped=True)
 
 
+def budget_s(max_poll_interval_ms: int) -> float:
+    """How long after a poll an in-place wait may end: :data:`SHARE` of the interval."""
+    return max_poll_interval_ms / 1000 * SHARE
+
+
 def check_fits(longest_wait_s: float, max_poll_interval_ms: int) -> None:
     """Refuse in-place retries whose waits for one record do not fit in the poll budget."""
-    budget_s = max_poll_interval_ms / 1000 * SHARE
-    if longest_wait_s > budget_s:
+    if longest_wait_s > budget_s(max_poll_interval_ms):
         raise ValueError(
             f"in-place retries may wait {longest_wait_s:g} s for one record, more than "
-            f"{budget_s:g} s ({SHARE:.0%} of max_poll_interval_ms={max_poll_interval_ms}): the "
+            f"{budget_s(max_poll_interval_ms):g} s ({SHARE:.0%} of max_poll_interval_ms={max_poll_interval_ms}): the "
             "consumer would be taken out of its group. Use retry topics (in_place=False), "
             "shorter delays, or a larger max_poll_interval_ms")

@@ -169,7 +169,7 @@ class DeadLetterRouter:
                     continue
                 self._park(record, exc, route, message, origin)
                 return None
-            if keys is not None and origin is not None:
+            if origin is not None:  # set when keeping key order
                 keys.done(record.key, origin)
             return sends
 
@@ -193,13 +193,13 @@ class DeadLetterRouter:
 
     def _park(self, record: Received, error: BaseException, route: Route,
               message: Message | None, origin: Origin | None = None) -> None:
-        keys = self.keys if origin is not None else None
-        if keys is not None and origin is not None and route.due_ms is not None:
+        keys = self.keys if origin is not None else None  # origin: set when keeping key order
+        if keys is not None and route.due_ms is not None:
             keys.failed(record.key, origin, route.topic)  # its key waits from now on
         headers = failure_headers(record, error, group=self.group, attempt=route.attempt,
                                   due_ms=route.due_ms)
         self._copy(record, route.topic, headers, message, self.parked)
-        if keys is not None and origin is not None and route.due_ms is None:
+        if keys is not None and route.due_ms is None:
             keys.done(record.key, origin)  # dead-lettered: the next of its key may go
 
     def _copy(self, record: Received, topic: str, headers: list[Header],
