@@ -20,6 +20,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 
 from ..errors import BrokerUnreachable, TopicNotFound, WaitTimeout
 from ..settings import Settings
+from ..waiting import wait_until
 from .frames import Batch, record_columns
 
 Spans = dict[int, tuple[int, int]]  # partition -> [first offset, stop offset)
@@ -30,6 +31,8 @@ _SECOND = itemgetter(1)  # Message.timestamp() is (type, ms)
 # and waits fetch.queue.backoff.ms (1 s by default) before fetching again: in a 1,000,000-event
 # load those pauses were two thirds of the time. A short wait and a small queue instead. The
 # connection that list_topics() waits for comes up to 40 ms sooner with a short reconnect.backoff.
+# Answers that mean "ask again shortly": the partition's leader is still being chosen.
+_LEADERLESS = {KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE}
 TUNING = {"queued.max.messages.kbytes": 16 * 1024, "fetch.queue.backoff.ms": 10,
           "reconnect.backoff.ms": 10}
 
@@ -65,10 +68,26 @@ class LibrdkafkaReader:
         })
 
     def _ask(self, call: Any, *args: Any) -> Any:
-        try:
-            return call(*args, timeout=self.connect_s)
-        except KafkaException as exc:
-            raise BrokerUnreachable(self.settings.bootstrap, self.connect_s, str(exc)) from exc
+        """``call(*args)`` within ``connect_s``. A partition still without a leader (a topic
+        created a moment ago, or a broker just restarted) is asked again meanwhile."""
+        leaderless: list[KafkaException] = []
+
+        def attempt() -> tuple[Any] | None:
+            try:
+                return (call(*args, timeout=self.connect_s),)
+            except KafkaException as exc:
+                if exc.args[0].code() not in _LEADERLESS:
+                    raise BrokerUnreachable(self.settings.bootstrap, self.connect_s,
+                                            str(exc)) from exc
+                leaderless.append(exc)
+                return None
+
+        def still_leaderless() -> WaitTimeout:
+            return WaitTimeout(f"A partition still had no leader after {self.connect_s:g} s "
+                               f"({leaderless[-1]}); if the topic was just created, try again, "
+                               "else check the cluster with `eda-lab doctor`.")
+
+        return wait_until(attempt, self.connect_s, still_leaderless)[0]
 
     def partitions(self, topic: str) -> list[int]:
         """The topic's partition numbers; :class:`TopicNotFound` if it does not exist."""

@@ -199,3 +199,43 @@ def test_since_and_until_accept_durations_and_times(when, ms):
     now = datetime.fromtimestamp(NOW_MS / 1000, timezone.utc)
     assert instant_ms(when, now) == ms
     assert instant_ms(datetime(2026, 1, 1), now) == instant_ms("2026-01-01T00:00:00+00:00", now)
+
+
+def reader_without_a_consumer(connect_s):
+    from eda_lab.analysis.reading import LibrdkafkaReader
+    from eda_lab.settings import Settings
+
+    reader = object.__new__(LibrdkafkaReader)  # only _ask is exercised: no client, no socket
+    reader.settings, reader.connect_s = Settings.from_env(), connect_s
+    return reader
+
+
+def test_a_partition_without_a_leader_yet_is_asked_again():
+    from confluent_kafka import KafkaError, KafkaException
+
+    answers = [KafkaException(KafkaError(KafkaError.NOT_LEADER_FOR_PARTITION)),
+               KafkaException(KafkaError(KafkaError.LEADER_NOT_AVAILABLE)), (0, 7)]
+
+    def watermarks(timeout):
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert reader_without_a_consumer(5)._ask(watermarks) == (0, 7) and not answers
+
+
+def test_a_leader_that_never_comes_or_another_failure_says_what_to_do():
+    from confluent_kafka import KafkaError, KafkaException
+
+    from eda_lab.errors import BrokerUnreachable, WaitTimeout
+
+    def failing(code):
+        def call(timeout):
+            raise KafkaException(KafkaError(code))
+        return call
+
+    with pytest.raises(WaitTimeout, match="no leader after 0.2 s.*try again"):
+        reader_without_a_consumer(0.2)._ask(failing(KafkaError.NOT_LEADER_FOR_PARTITION))
+    with pytest.raises(BrokerUnreachable):
+        reader_without_a_consumer(0.2)._ask(failing(KafkaError._TRANSPORT))
