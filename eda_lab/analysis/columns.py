@@ -11,8 +11,9 @@ strings to ``string`` (Arrow-backed, zero copy), integers to ``Int64``, numbers 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
+from operator import length_hint
 from typing import Any
 
 import numpy as np
@@ -61,16 +62,42 @@ def texts(values: Sequence[bytes | None]) -> pa.Array:
                         pa.large_string())
 
 
-def header_columns(headers: Sequence[Sequence[tuple[str, bytes | None]] | None]) -> dict[str, pa.Array]:
+class FlatHeaders:
+    """Records' headers laid flat: how many each record has, and one list of name, value, name,
+    value... Taken while the records are fresh, it lets their header lists go at once."""
+
+    def __init__(self, headers: Iterable[Sequence[tuple[str, bytes | None]] | None] = ()) -> None:
+        self.counts: list[int] = []
+        self.flat: list[Any] = []
+        self.add(headers)
+
+    def add(self, headers: Iterable[Sequence[tuple[str, bytes | None]] | None]) -> None:
+        """Lay the headers of more records (a list of (name, value) pairs or None each) flat."""
+        headers = list(headers)
+        self.counts += map(length_hint, headers)  # None (no headers) counts 0
+        self.flat += chain.from_iterable(chain.from_iterable(filter(None, headers)))
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+
+def header_columns(headers: FlatHeaders) -> dict[str, pa.Array]:
     """One ``header.<name>`` string column per header name."""
-    widths = set(map(len, headers)) if None not in headers else {-1}
-    if len(widths) == 1 and (width := widths.pop()) > 0:  # usually the same names, in one order
-        names, values = zip(*chain.from_iterable(headers), strict=True)  # names, then values
-        firsts = names[:width]
-        if len(set(firsts)) == width and all(names[i::width].count(name) == len(headers)
-                                             for i, name in enumerate(firsts)):
-            return {f"header.{name}": texts(values[i::width]) for i, name in enumerate(firsts)}
-    rows = [dict(h or ()) for h in headers]
+    counts, flat = headers.counts, headers.flat
+    width = counts[0] if counts else 0
+    if width and counts.count(width) == len(counts):  # usually the same names, in one order
+        step, columns = 2 * width, {}
+        for i in range(width):
+            names = flat[2 * i::step]
+            if names.count(names[0]) != len(names) or f"header.{names[0]}" in columns:
+                break
+            columns[f"header.{names[0]}"] = texts(flat[2 * i + 1::step])
+        else:
+            return columns
+    rows, at = [], 0
+    for count in counts:
+        rows.append(dict(zip(flat[at:at + 2 * count:2], flat[at + 1:at + 2 * count:2], strict=True)))
+        at += 2 * count
     return {f"header.{name}": texts([row.get(name) for row in rows])
             for name in dict.fromkeys(chain.from_iterable(rows))}
 
@@ -117,18 +144,19 @@ def _objects(values: list[Any]) -> np.ndarray:
     return out
 
 
-def frame(tables: Sequence[pa.Table], order: Sequence[str], plain: Sequence[str] = ()) -> pd.DataFrame:
+def frame(tables: list[pa.Table], order: Sequence[str], plain: Sequence[str] = ()) -> pd.DataFrame:
     """Stack tables (columns matched by name, missing ones null) into one DataFrame.
 
     Columns come in ``order``, then ``data.*`` and ``header.*`` by name, then ``error``;
-    ``plain`` names the integer columns kept as numpy arrays.
+    ``plain`` names the integer columns kept as numpy arrays. ``tables`` is emptied: each
+    column is let go once converted, so numbers and times copied into numpy do not sit
+    beside their Arrow originals (if the caller holds no other reference to the tables).
     """
     names = dict.fromkeys(chain.from_iterable(t.column_names for t in tables))
     names.update(dict.fromkeys(order))
     rest = sorted(n for n in names if n not in order and n != "error")
     rest.sort(key=lambda n: n.startswith("header."))
     out: dict[str, Any] = {}
-    tables = list(tables)
     for name in [*order, *rest, "error"]:
         parts = [t[name] if name in t.column_names else pa.chunked_array([pa.nulls(t.num_rows)])
                  for t in tables]
@@ -136,7 +164,7 @@ def frame(tables: Sequence[pa.Table], order: Sequence[str], plain: Sequence[str]
         kind = parts[0].type if parts else pa.string()
         column = pa.chunked_array([c for p in parts for c in p.chunks], kind)
         out[name] = to_pandas(column, name in plain)
-        # Let go of what was copied (numbers, times): the peak is one column, not the frame.
         del parts, column
-        tables = [t.drop_columns([name]) if name in t.column_names else t for t in tables]
+        tables[:] = [t.drop_columns([name]) if name in t.column_names else t for t in tables]
+    tables.clear()
     return pd.DataFrame(out, copy=False)

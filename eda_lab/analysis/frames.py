@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .columns import frame, header_columns, texts
+from .columns import FlatHeaders, frame, header_columns, texts
 from .decoding import ENVELOPE, Verdicts, decode_values
 
 RECORD = ("partition", "offset", "timestamp", "key")
@@ -41,13 +41,15 @@ _MS = pa.timestamp("ms", tz="UTC")
 
 
 def record_columns(offsets: Iterable[int], timestamps: Iterable[int],
-                   keys: Sequence[bytes | None], headers: Sequence[Any]) -> dict[str, pa.Array]:
+                   keys: Sequence[bytes | None],
+                   headers: FlatHeaders | Sequence[Any]) -> dict[str, pa.Array]:
     """``offset``, ``timestamp`` (ms since the epoch), ``key`` and ``header.*`` columns of
-    records; ``headers`` per record: ``[(name, bytes), ...]`` or None."""
+    records; ``headers`` per record (``[(name, bytes), ...]`` or None), or laid flat."""
     n = len(keys)
+    flat = headers if isinstance(headers, FlatHeaders) else FlatHeaders(headers)
     return {"offset": pa.array(np.fromiter(offsets, np.int64, n)),
             "timestamp": pa.array(np.fromiter(timestamps, np.int64, n)).cast(_MS),
-            "key": texts(keys), **header_columns(headers)}
+            "key": texts(keys), **header_columns(flat)}
 
 
 @dataclass
@@ -105,8 +107,11 @@ def batch_table(batch: Batch, known_versions: Mapping[str, int] | None = None) -
 
 
 def tables_to_frame(tables: list[pa.Table]) -> pd.DataFrame:
-    """Stack decoded tables, in the order given, into one DataFrame."""
-    return frame(tables or [batch_table(Batch("", 0))], COLUMNS, PLAIN)
+    """Stack decoded tables, in the order given, into one DataFrame; empties ``tables``
+    (see :func:`~.columns.frame`)."""
+    if not tables:
+        tables.append(batch_table(Batch("", 0)))
+    return frame(tables, COLUMNS, PLAIN)
 
 
 def records_to_frame(records: Iterable[Any], topic: str = "?",

@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from typing import Any
 
@@ -41,17 +41,41 @@ _CONNECT_S = CONNECT_S
 # while the fetching thread held the GIL; two kept both cores busy (measured: a fifth faster).
 _DECODERS = 2
 _AHEAD = 2
+_FIRST_ROWS = 2_500  # the smallest chunk: below this a chunk's fixed costs tell (see _chunk_rows)
 # The decay Arrow's own jemalloc starts with (its memory_pool_jemalloc.cc): 1 s with the
 # background thread it enables, 0 on macOS, where it has none.
 _ARROW_DECAY_MS = 0 if sys.platform == "darwin" else 1000
 
 
+# Whole-frame loads of this many rows or more decode into _jemalloc(); smaller ones keep the
+# process's pool. Measured here (make bench): at 1,000,000 rows jemalloc returning freed pages
+# at once held the peak to 1.3x the frame against 1.5x (glibc) and 1.7x (mimalloc, Arrow's
+# default), in the same time; at 100,000 rows, where memory is no concern, re-faulting those
+# pages made the load a fifth slower than Arrow's default pool, which reuses them.
+_LEAN_ROWS = 250_000
+
+
+class _PoolForLoad:
+    """The memory pool of a whole-frame load, chosen once its number of rows is known."""
+
+    def __init__(self) -> None:
+        self._pools = ExitStack()
+
+    def rows(self, total: int) -> None:
+        if total >= _LEAN_ROWS:
+            self._pools.enter_context(_jemalloc())
+
+    def __enter__(self) -> _PoolForLoad:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pools.close()
+
+
 @contextmanager
 def _jemalloc() -> Iterator[None]:
-    """Arrow's jemalloc pool for the load: in the bench it cut CPU by a sixth and peak memory
-    by a fifth against mimalloc, whose pages stay split between kept and passing buffers.
-    Freed pages go back at once, not after a second: the chunks' passing buffers and the
-    columns frame() has copied no longer add up to the peak."""
+    """Arrow's jemalloc pool, its freed pages going back at once, not after a second: the
+    chunks' passing buffers and the columns frame() has copied do not add up to the peak."""
     try:
         pool = pa.jemalloc_memory_pool()
     except NotImplementedError:  # wheels without jemalloc (Windows): keep the default
@@ -83,8 +107,11 @@ def iter_tables(topic: str, settings: Settings | None = None, *, since: When = N
                 known_versions: Mapping[str, int] | None = None) -> Iterator[pa.Table]:
     """Decoded Arrow tables of at most ``chunk_size`` rows, each from one partition, in offset
     order within a partition. The other ``topic_to_*`` functions are built on this one."""
-    tables = _tables(topic, settings or get_settings(), since, until, max_rows, chunk_size,
-                     progress, timeout_s, reader, known_versions)
+    return _iter_tables(_tables(topic, settings or get_settings(), since, until, max_rows,
+                                chunk_size, progress, timeout_s, reader, known_versions))
+
+
+def _iter_tables(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
     try:
         while True:
             with collector_held():  # the caller's code between tables runs with it
@@ -98,7 +125,8 @@ def iter_tables(topic: str, settings: Settings | None = None, *, since: When = N
 
 def _tables(topic: str, settings: Settings, since: When, until: When, max_rows: int | None,
             chunk_size: int, progress: bool | None, timeout_s: float, reader: str,
-            known_versions: Mapping[str, int] | None) -> Iterator[pa.Table]:
+            known_versions: Mapping[str, int] | None,
+            pool: _PoolForLoad | None = None) -> Iterator[pa.Table]:
     source = READERS[reader](settings, _CONNECT_S)
     read = total = 0
     try:
@@ -106,6 +134,8 @@ def _tables(topic: str, settings: Settings, since: When, until: When, max_rows: 
         todo = spans(source, topic, source.partitions(topic), since_ms, until_ms)
         total = sum(stop - start for start, stop in todo.values())
         total = total if max_rows is None else min(total, max_rows)
+        if pool is not None:
+            pool.rows(total)
         pending: dict[int, list[Batch]] = {}
         read = fetched = 0
         deadline = time.monotonic() + timeout_s
@@ -124,8 +154,10 @@ def _tables(topic: str, settings: Settings, since: When, until: When, max_rows: 
                     pending.setdefault(batch.partition, []).append(batch)
                     fetched += len(batch)
                     bar.update(min(len(batch), total - bar.n))
+                rows = _chunk_rows(chunk_size, len(decoding) + read // chunk_size,
+                                   (total - fetched) // (2 * len(todo)))
                 for p in list(pending):
-                    if batch is None or sum(map(len, pending[p])) >= chunk_size:
+                    if batch is None or sum(map(len, pending[p])) >= rows:
                         decoding.append(pool.submit(decode, pending.pop(p)))
                 while decoding and (batch is None or len(decoding) > _AHEAD or decoding[0].done()):
                     table = decoding.popleft().result().slice(0, total - read)
@@ -138,6 +170,14 @@ def _tables(topic: str, settings: Settings, since: When, until: When, max_rows: 
         raise timed_out(topic, read, total, timeout_s) from exc
     finally:
         source.close()
+
+
+def _chunk_rows(chunk_size: int, started: int, share_left: int) -> int:
+    """Rows of a partition to gather before decoding them: ``chunk_size``, but fewer in the
+    first chunks, so that the decoders start early, and in the last ones, so that little is
+    left to decode once the last record has come (``share_left``: a decoder's share of each
+    partition's records still to fetch)."""
+    return max(min(_FIRST_ROWS, chunk_size), min(chunk_size, _FIRST_ROWS << started, share_left))
 
 
 def _decoded(batches: list[Batch], known_versions: Mapping[str, int] | None,
@@ -165,12 +205,11 @@ def topic_to_dataframe(
         df = topic_to_dataframe(ns.topic("orders"), since="1h")
         df.groupby("eventType").size()
     """
-    with _jemalloc(), collector_held():
-        return _frame_of(iter_tables(topic, settings, since=since, until=until,
-                                     max_rows=max_rows if max_rows is not None else max_records,
-                                     chunk_size=chunk_size, progress=progress,
-                                     timeout_s=timeout_s, reader=reader,
-                                     known_versions=known_versions))
+    with _PoolForLoad() as pool, collector_held():
+        return _frame_of(_iter_tables(_tables(
+            topic, settings or get_settings(), since, until,
+            max_rows if max_rows is not None else max_records, chunk_size, progress, timeout_s,
+            reader, known_versions, pool)))
 
 
 def _frame_of(tables: Iterator[pa.Table]) -> pd.DataFrame:
@@ -179,7 +218,8 @@ def _frame_of(tables: Iterator[pa.Table]) -> pd.DataFrame:
     for table in tables:
         if table.num_rows:
             by_partition.setdefault(table["partition"][0].as_py(), []).append(table)
-    return tables_to_frame([t for p in sorted(by_partition) for t in by_partition[p]])
+    ordered = [t for p in sorted(by_partition) for t in by_partition.pop(p)]
+    return tables_to_frame(ordered)  # holding the only references, it lets go as it goes
 
 
 def iter_topic_frames(topic: str, settings: Settings | None = None, *, chunk_size: int = 100_000,
