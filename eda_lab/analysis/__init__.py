@@ -11,11 +11,14 @@ from .rates import (
     events_per_second,
     group_lag_frame,
 )
+from .samples import SampleTopic, write_sample_events
 
 __all__ = [
+    "SampleTopic",
     "events_per_second",
     "group_lag_frame",
     "iter_topic_frames",
     "topic_to_dataframe",
     "topic_to_parquet",
+    "write_sample_events",
 ]
