@@ -106,7 +106,7 @@ def iter_tables(topic: str, settings: Settings | None = None, *, since: When = N
                 progress: bool | None = None, timeout_s: float = 60.0, reader: str = "librdkafka",
                 known_versions: Mapping[str, int] | None = None) -> Iterator[pa.Table]:
     """Decoded Arrow tables of at most ``chunk_size`` rows, each from one partition, in offset
-    order within a partition. The other ``topic_to_*`` functions are built on this one."""
+    order within a partition. The other ``topic_to_*`` functions read the same way."""
     return _iter_tables(_tables(topic, settings or get_settings(), since, until, max_rows,
                                 chunk_size, progress, timeout_s, reader, known_versions))
 
@@ -126,7 +126,7 @@ def _iter_tables(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
 def _tables(topic: str, settings: Settings, since: When, until: When, max_rows: int | None,
             chunk_size: int, progress: bool | None, timeout_s: float, reader: str,
             known_versions: Mapping[str, int] | None,
-            pool: _PoolForLoad | None = None) -> Iterator[pa.Table]:
+            memory: _PoolForLoad | None = None) -> Iterator[pa.Table]:
     source = READERS[reader](settings, _CONNECT_S)
     read = total = 0
     try:
@@ -134,10 +134,10 @@ def _tables(topic: str, settings: Settings, since: When, until: When, max_rows: 
         todo = spans(source, topic, source.partitions(topic), since_ms, until_ms)
         total = sum(stop - start for start, stop in todo.values())
         total = total if max_rows is None else min(total, max_rows)
-        if pool is not None:
-            pool.rows(total)
+        if memory is not None:
+            memory.rows(total)
         pending: dict[int, list[Batch]] = {}
-        read = fetched = 0
+        read = fetched = submitted = 0
         deadline = time.monotonic() + timeout_s
         ends = {p: stop for p, (_, stop) in todo.items()}
         decode = partial(_decoded, known_versions=known_versions, since_ms=since_ms,
@@ -154,11 +154,12 @@ def _tables(topic: str, settings: Settings, since: When, until: When, max_rows: 
                     pending.setdefault(batch.partition, []).append(batch)
                     fetched += len(batch)
                     bar.update(min(len(batch), total - bar.n))
-                rows = _chunk_rows(chunk_size, len(decoding) + read // chunk_size,
-                                   (total - fetched) // (2 * len(todo)))
+                rows = _chunk_rows(chunk_size, submitted,
+                                   (total - fetched) // (_DECODERS * max(1, len(todo))))
                 for p in list(pending):
                     if batch is None or sum(map(len, pending[p])) >= rows:
                         decoding.append(pool.submit(decode, pending.pop(p)))
+                        submitted += 1
                 while decoding and (batch is None or len(decoding) > _AHEAD or decoding[0].done()):
                     table = decoding.popleft().result().slice(0, total - read)
                     read += table.num_rows
@@ -177,7 +178,8 @@ def _chunk_rows(chunk_size: int, started: int, share_left: int) -> int:
     first chunks, so that the decoders start early, and in the last ones, so that little is
     left to decode once the last record has come (``share_left``: a decoder's share of each
     partition's records still to fetch)."""
-    return max(min(_FIRST_ROWS, chunk_size), min(chunk_size, _FIRST_ROWS << started, share_left))
+    growing = _FIRST_ROWS << min(started, 16)
+    return max(min(_FIRST_ROWS, chunk_size), min(chunk_size, growing, share_left))
 
 
 def _decoded(batches: list[Batch], known_versions: Mapping[str, int] | None,
@@ -205,11 +207,11 @@ def topic_to_dataframe(
         df = topic_to_dataframe(ns.topic("orders"), since="1h")
         df.groupby("eventType").size()
     """
-    with _PoolForLoad() as pool, collector_held():
+    with _PoolForLoad() as memory, collector_held():
         return _frame_of(_iter_tables(_tables(
             topic, settings or get_settings(), since, until,
             max_rows if max_rows is not None else max_records, chunk_size, progress, timeout_s,
-            reader, known_versions, pool)))
+            reader, known_versions, memory)))
 
 
 def _frame_of(tables: Iterator[pa.Table]) -> pd.DataFrame:

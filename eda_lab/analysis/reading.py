@@ -1,8 +1,8 @@
 """Bulk readers: a topic's records, partition by partition, as :class:`~.frames.Batch` columns.
 
 Two readers give the same batches. :class:`LibrdkafkaReader` (confluent-kafka, the C client
-librdkafka) is the default for bulk loads: its fetcher runs in C threads and hands over
-records without a Python object per field. :class:`KafkaPythonReader` uses kafka-python,
+librdkafka) is the default for bulk loads: its fetcher and record parser run in C threads,
+and Python sees one Message object per record. :class:`KafkaPythonReader` uses kafka-python,
 the client every lesson shows; it is slower (see `make bench`). Both read with
 ``read_uncommitted``, as kafka-python's consumers do, and commit nothing.
 """
@@ -65,6 +65,9 @@ class _Gathered:
     """One partition's records as Python objects, field by field, until they become a Batch."""
 
     def __init__(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
         self.offsets: list[int] = []
         self.times: list[int] = []
         self.keys: list[bytes | None] = []
@@ -86,7 +89,7 @@ class _Gathered:
         """The gathered records as a Batch; starts gathering anew."""
         batch = Batch(topic, partition, record_columns(self.offsets, self.times, self.keys,
                                                        self.headers), self.values)
-        self.__init__()  # type: ignore[misc]
+        self._clear()
         return batch
 
 
