@@ -3,8 +3,9 @@
 :func:`topic_to_dataframe` reads a snapshot: every partition from its oldest kept record (or
 from ``since``) up to the end offset it had when the call started (or to ``until``), so
 records produced meanwhile are left out and the call always finishes. Records are fetched
-with librdkafka (confluent-kafka) and decoded ``chunk_size`` at a time by pyarrow's JSON
-reader into compact Arrow columns; the raw records of a chunk are dropped once decoded.
+with librdkafka (confluent-kafka) and decoded, in chunks of at most ``chunk_size`` rows, by
+pyarrow's JSON reader into compact Arrow columns; the raw records of a chunk are dropped
+once decoded.
 The columns are described in :mod:`eda_lab.analysis.frames`.
 """
 
