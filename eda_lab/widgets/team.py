@@ -30,6 +30,7 @@ class Member:
 
     def __init__(self, team: Team, name: str) -> None:
         self.name, self.records = name, []  # type: list[Received]
+        self.failure: Exception | None = None  # what stopped the polling thread, if anything
         self._stop = threading.Event()
         self.consumer = EventConsumer(team.topic, group=team.group, name=name,
                                       on_rebalance=team._nudge, settings=team.settings,
@@ -38,8 +39,12 @@ class Member:
         self._thread.start()
 
     def _poll(self, team: Team) -> None:
-        while not self._stop.is_set():
-            self.records += self.consumer.read(idle_s=0.2, timeout_s=1.0)
+        try:
+            while not self._stop.is_set():
+                self.records += self.consumer.read(idle_s=0.2, timeout_s=1.0)
+                team._nudge()
+        except Exception as exc:  # kept for the team's waits to raise, not printed by the thread
+            self.failure = exc
             team._nudge()
 
     def owned(self) -> list[int]:
@@ -94,12 +99,23 @@ class Team:
         return shares if every == list(range(self.partitions)) and all(shares.values()) else None
 
     def wait_until(self, predicate: Callable[[], T], timeout_s: float = 30.0) -> T:
-        """Wait until ``predicate()`` is truthy and return it; checked at every member's news."""
+        """Wait until ``predicate()`` is truthy and return it; checked at every member's news.
+        A member whose polling failed ends the wait with that error."""
+        def done() -> object:
+            return self._failed() or predicate()
+
         with self._news:
-            result = self._news.wait_for(predicate, timeout=timeout_s)
+            result = self._news.wait_for(done, timeout=timeout_s)
+        if failed := self._failed():
+            raise RuntimeError(f"member {failed.name} of {self.group} stopped polling: "
+                               f"{failed.failure!r}; close the team and run the cell again"
+                               ) from failed.failure
         if not result:
             raise TimeoutError(f"the members of {self.group} did not get there in {timeout_s:g} s")
         return result
+
+    def _failed(self) -> Member | None:
+        return next((m for m in self.members.values() if m.failure is not None), None)
 
     def wait_settled(self, timeout_s: float = 30.0) -> dict[str, list[int]]:
         """The split once the group has settled (see :meth:`split`)."""

@@ -29,3 +29,26 @@ def test_members_share_partitions_and_leave_the_group_empty(settings, ns):
         team.close()
     assert group_states(ns.root, settings)[group] == "Empty"
     assert {s.consumer for s in team.timeline()} == {"member-1", "member-2"}
+
+
+def test_a_member_whose_polling_fails_ends_the_wait_with_its_error(settings, ns, monkeypatch):
+    from eda_lab.clients import EventConsumer
+
+    topic = ns.topic("tasks")
+    create_topic(topic, partitions=2, settings=settings)
+    real_read, reads = EventConsumer.read, []
+
+    def failing_read(self, *args, **kwargs):
+        reads.append(self)
+        if len(reads) > 2:
+            raise ValueError("the handler broke")
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(EventConsumer, "read", failing_read)
+    team = Team(topic, ns.group("failing"), partitions=2, settings=settings)
+    try:
+        team.join("member-1")
+        with pytest.raises(RuntimeError, match="member-1 .* stopped polling: ValueError"):
+            team.wait_until(lambda: False, timeout_s=20)
+    finally:
+        team.close()
