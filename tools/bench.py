@@ -252,7 +252,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small counts, one run each")
     parser.add_argument("--events", type=int, help="events for a and b (default 100000)")
     parser.add_argument("--big", type=int, help="events for c (default 1000000)")
-    parser.add_argument("--repeat", type=int, help="runs per side in a and b (default 5)")
+    parser.add_argument("--repeat", type=int,
+                        help="runs per side in a and b (default: 3 in a, as its goal says, 5 in b)")
     parser.add_argument("--only", default="abc", help="parts to run, e.g. --only ab")
     parser.add_argument("--load-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -261,7 +262,7 @@ def main() -> int:
         return 0
     n = args.events or (10_000 if args.quick else 100_000)
     big = args.big or (100_000 if args.quick else 1_000_000)
-    repeat = args.repeat or (1 if args.quick else 5)
+    repeat = args.repeat or (1 if args.quick else 5)  # b's sides vary by a sixth run to run
     settings = get_settings()
     cluster_info(settings, timeout_s=10)  # BrokerUnreachable says how to start one
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
@@ -272,7 +273,7 @@ def main() -> int:
         for topic in topics.values():
             create_topic(topic, partitions=PARTITIONS, settings=settings)
         if "a" in args.only:
-            part_a(settings, topics, n, max(repeat, 3))  # the goal says best of three
+            part_a(settings, topics, n, args.repeat or 3)  # the goal says best of three
         if "b" in args.only:
             part_b(settings, topics["load"], n, repeat)
         if "c" in args.only:
