@@ -36,8 +36,8 @@ integration: setup
 quick: setup
 	$(PY) -m pytest tests -m "not slow"
 
-notebooks: setup  # EDA_LAB_PROGRESS=0: no progress bar in the compared outputs
-	EDA_LAB_PROGRESS=0 $(PY) -m pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+notebooks: setup  # notebooks/conftest.py: no progress bar in the compared outputs
+	$(PY) -m pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 lint: setup
 	$(PY) -m ruff check .

@@ -1,7 +1,8 @@
 """eda_lab: learn event-driven architecture on a real Apache Kafka.
 
 This module exports the vocabulary of the lessons: events and commands, the publisher and the
-consumer, topics, groups and namespaces, the exercise check and the errors a learner catches.
+consumer, topics, groups and namespaces, waiting for a condition, a lesson's database
+folder, the exercise check and the errors a learner catches.
 Everything else lives in a sub-package whose name says what it is:
 
 - :mod:`eda_lab.messages`: the envelope on the wire and its rules
@@ -44,6 +45,7 @@ from .clients import (
     reset_namespace,
     wait_for_broker,
 )
+from .databases import lesson_db_dir
 from .errors import (
     BrokerUnreachable,
     CommandRejected,
@@ -67,6 +69,7 @@ from .messages import (
 )
 from .namespace import Namespace, namespace
 from .settings import Settings, get_settings
+from .waiting import wait_until
 
 if TYPE_CHECKING:
     from .analysis import topic_to_dataframe
@@ -120,6 +123,7 @@ __all__ = [
     "get_settings",
     "group_lag",
     "group_offsets",
+    "lesson_db_dir",
     "list_groups",
     "list_topics",
     "make_producer",
@@ -130,4 +134,5 @@ __all__ = [
     "reset_namespace",
     "topic_to_dataframe",
     "wait_for_broker",
+    "wait_until",
 ]

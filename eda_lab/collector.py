@@ -10,7 +10,8 @@ The handler loop holds it per batch, a bulk load per table it makes.
 
 The hold is shared: loops in several threads hold it together, and the collector comes back
 only when the last one lets go, and only if it was on when the first one took it (a program
-that switched it off itself keeps it off).
+that switched it off itself keeps it off). A thread about to wait long inside its hold lets
+go meanwhile (:func:`collector_let_go`).
 
 >>> import gc
 >>> with collector_held():
@@ -27,26 +28,52 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["collector_held"]
+__all__ = ["collector_held", "collector_let_go"]
 
 _lock = threading.Lock()
 _holders = 0
 _was_enabled = False
+_mine = threading.local()  # how many holds this thread has
 
 
-@contextmanager
-def collector_held() -> Iterator[None]:
-    """No cyclic collection inside the block (reference counting frees objects as usual)."""
+def _take() -> None:
     global _holders, _was_enabled
     with _lock:
         if _holders == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
         _holders += 1
+
+
+def _release() -> None:
+    global _holders
+    with _lock:
+        _holders -= 1
+        if _holders == 0 and _was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def collector_held() -> Iterator[None]:
+    """No cyclic collection inside the block (reference counting frees objects as usual)."""
+    _take()
+    _mine.holds = getattr(_mine, "holds", 0) + 1
     try:
         yield
     finally:
-        with _lock:
-            _holders -= 1
-            if _holders == 0 and _was_enabled:
-                gc.enable()
+        _mine.holds -= 1
+        _release()
+
+
+@contextmanager
+def collector_let_go() -> Iterator[None]:
+    """This thread's holds given up for the block, taken again after: for a long wait inside
+    a hold (a retry's backoff), so that the whole process does not go without collection."""
+    holds = getattr(_mine, "holds", 0)
+    for _ in range(holds):
+        _release()
+    try:
+        yield
+    finally:
+        for _ in range(holds):
+            _take()

@@ -23,9 +23,9 @@ def verdict(name: str, ok: bool, expected: Any = None, got: Any = None, look: st
         print(f"❌ {name}: expected {expected}, got {got}" + (f". Look at: {look}" if look else ""))
 
 
-def not_answered(name: str, look: str) -> None:
+def not_answered(name: str, look: str = "") -> None:
     """Print that an exercise has no answer yet, and where to start."""
-    print(f"❌ {name}: not answered yet. Look at: {look}")
+    print(f"❌ {name}: not answered yet" + (f". Look at: {look}" if look else ""))
 
 
 def described(exc: BaseException) -> str:
@@ -52,7 +52,7 @@ def check(name: str, answer: Any, expected: Any, hint: str = "") -> None:
     ❌ records in partition 1: not answered yet
     """
     if answer is None or answer is Ellipsis:
-        print(f"❌ {name}: not answered yet" + (f". Look at: {hint}" if hint else ""))
+        not_answered(name, hint)
         return
     verdict(name, answer == expected, repr(expected), repr(answer), hint)
 

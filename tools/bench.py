@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from bench_common import PARTITIONS, PRODUCER_TUNING, row
 from confluent_kafka import Consumer
 from confluent_kafka import TopicPartition as CTopicPartition
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -36,9 +37,6 @@ from eda_lab.analysis.reading_kafka_python import FAST_READ
 from eda_lab.clients import create_topic, delete_topic
 from eda_lab.clients.cluster import cluster_info
 from eda_lab.settings import Settings, get_settings
-
-PRODUCER_TUNING = {"linger_ms": 5, "batch_size": 256 * 1024}
-PARTITIONS = 3
 
 
 def fast_id() -> str:
@@ -189,10 +187,6 @@ def load_child(topic: str) -> None:
         "held": process.memory_info().rss - rss_before,
         "deep": int(frame.memory_usage(deep=True).sum()),
     }))
-
-
-def row(label: str, value: str, note: str = "") -> None:
-    print(f"  {label:<48}{value:>16}  {note}")
 
 
 def part_a(settings: Settings, topics: dict[str, str], n: int, repeat: int) -> None:

@@ -12,13 +12,11 @@ import time
 
 from kafka import KafkaConsumer, TopicPartition
 
+from eda_lab.analysis.reading_kafka_python import FAST_READ  # both sides of a ratio read so
 from eda_lab.settings import Settings
 
 PARTITIONS = 3
 PRODUCER_TUNING = {"linger_ms": 5, "batch_size": 256 * 1024}
-# The fetch settings the bulk reader uses; both sides of every ratio read with them.
-FAST_READ = {"fetch_max_bytes": 8 * 1024 * 1024, "max_partition_fetch_bytes": 2 * 1024 * 1024,
-             "max_poll_records": 5_000}
 
 
 def raw_consume(settings: Settings, topic: str, partitions: int = PARTITIONS) -> float:

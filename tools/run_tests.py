@@ -5,9 +5,9 @@ Starts a throw-away local broker (fresh data, a free port) unless EDA_LAB_BOOTST
 then runs ruff, the unit and integration tests with the examples in eda_lab's docstrings as
 doctests (those that talk to Kafka use this broker, see conftest.py), and nbval over every
 notebook twice (the second pass proves a notebook gives the same outputs when rerun against
-the same broker), with EDA_LAB_PROGRESS=0 so that no progress bar lands in an output. The
-broker it started is stopped whatever happens. Exits non-zero on any failure. The tests need
-no display: their plots draw with matplotlib's Agg backend.
+the same broker), with EDA_LAB_PROGRESS=0 (notebooks/conftest.py) so that no progress bar
+lands in an output. The broker it started is stopped whatever happens. Exits non-zero on any
+failure. The tests need no display: their plots draw with matplotlib's Agg backend.
 """
 
 from __future__ import annotations
@@ -76,11 +76,9 @@ def main() -> int:
                  [py, "-m", "pytest", "tests", "eda_lab", "--doctest-modules", "-p", "no:cacheprovider",
                   "--durations=15", *PARALLEL],
                  MPLBACKEND="Agg"),  # not for nbval: the kernel's inline backend draws its outputs
-            # The kernels inherit EDA_LAB_PROGRESS=0: no progress bar in the compared outputs.
-            _run("notebooks (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL],
-                 EDA_LAB_PROGRESS="0"),
-            _run("notebooks rerun (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL],
-                 EDA_LAB_PROGRESS="0"),
+            # notebooks/conftest.py sets EDA_LAB_PROGRESS=0: no progress bar in the outputs.
+            _run("notebooks (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
+            _run("notebooks rerun (nbval)", [py, "-m", "pytest", "notebooks", *NBVAL]),
         ]
     finally:
         if broker is not None:

@@ -77,9 +77,6 @@ class FlatHeaders:
         self.counts += map(length_hint, headers)  # None (no headers) counts 0
         self.flat += chain.from_iterable(chain.from_iterable(filter(None, headers)))
 
-    def __len__(self) -> int:
-        return len(self.counts)
-
 
 def header_columns(headers: FlatHeaders) -> dict[str, pa.Array]:
     """One ``header.<name>`` string column per header name."""

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta, timezone
 
 from confluent_kafka import Producer
 
+from ..clients import end_offsets
 from ..errors import WaitTimeout
 from ..settings import Settings, get_settings
-from .reading import LibrdkafkaReader, librdkafka_config
+from .reading import librdkafka_config
 
 __all__ = ["SampleTopic", "sample_records", "write_sample_events"]
 
@@ -94,7 +95,7 @@ def write_sample_events(topic: str, count: int, settings: Settings | None = None
     settings = settings or get_settings()
     if start.tzinfo is None:
         start = start.replace(tzinfo=timezone.utc)
-    ends = _end_offsets(topic, settings)
+    ends = end_offsets(topic, settings)  # TopicNotFound, BrokerUnreachable before writing
     producer = Producer({
         **librdkafka_config(settings), "client.id": "eda-lab-samples",
         "partitioner": "murmur2_random",  # keyed records land where the Java client puts them
@@ -114,18 +115,9 @@ def write_sample_events(topic: str, count: int, settings: Settings | None = None
             f"Not every sample event reached {topic!r} within {timeout_s:g} s; the topic may "
             "hold part of them. Check the broker with `eda-lab doctor`, then try again with "
             "fewer events or a larger timeout_s.")
-    grown = sum(_end_offsets(topic, settings).values()) - sum(ends.values())
+    grown = sum(end_offsets(topic, settings).values()) - sum(ends.values())
     if grown != count:
         raise WaitTimeout(f"{topic!r} grew by {grown} records, not {count}: another producer "
                           "wrote to it meanwhile, or some sample events were not written.")
     return SampleTopic(topic, count, start, start + span)
-
-
-def _end_offsets(topic: str, settings: Settings) -> dict[int, int]:
-    """Each partition's end offset (TopicNotFound, BrokerUnreachable as the reader raises)."""
-    reader = LibrdkafkaReader(settings)
-    try:
-        return {p: reader.watermarks(topic, p)[1] for p in reader.partitions(topic)}
-    finally:
-        reader.close()
 

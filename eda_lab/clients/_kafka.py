@@ -10,7 +10,6 @@ place that knows kafka-python.
 from __future__ import annotations
 
 import atexit
-import logging
 import re
 import weakref
 from collections.abc import Callable, Iterator
@@ -51,11 +50,6 @@ __all__ = [
 ]
 C = TypeVar("C")
 T = TypeVar("T")
-# kafka-python logs the rebalances and retries it recovers from as warnings. With logging not
-# set up, Python's last-resort handler writes them to stderr, into whichever notebook cell is
-# running. A NullHandler keeps them out until the application sets up logging
-# (logging.basicConfig() shows them again); failures still raise eda_lab's errors.
-logging.getLogger("kafka").addHandler(logging.NullHandler())
 # What "nobody answered" looks like from kafka-python; configuration mistakes are not caught.
 _UNREACHABLE = (kerr.RetriableError, kerr.BrokerNotAvailableError)
 # A brand-new cluster creates __consumer_offsets on the first group request and answers

@@ -125,6 +125,8 @@ class EventConsumer:
         ``offsets`` (the next offset to read per ``(topic, partition)``, all in one request)."""
         if self.group is None:
             raise ValueError("commit() needs a group: create the consumer with group=...")
+        if upto is not None and offsets is not None:
+            raise ValueError("commit() takes upto= or offsets=, not both")
         if upto is not None:
             offsets = {(upto.topic, upto.partition): upto.offset + 1}
         wanted = None if offsets is None else {

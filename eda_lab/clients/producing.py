@@ -98,13 +98,8 @@ class EventPublisher:
     def publish_many(self, topic: str, items: Iterable[tuple[str | None, Event | Command]],
                      timeout_s: float = 30.0) -> list[Delivery]:
         """Send ``(key, event)`` pairs without waiting between them, then wait for every ack."""
-        deadline = time.monotonic() + timeout_s
-        self._require_topic(topic, timeout_s)
-        with self._sending(topic):
-            sent = [(key, self._send(topic, event, key)) for key, event in items]
-            self.flush(max(0.0, deadline - time.monotonic()))
-            return [self._delivery(topic, key, future, max(0.0, deadline - time.monotonic()))
-                    for key, future in sent]
+        return self.publish_bytes(topic, ((_key_bytes(key), message.to_json(), message.headers())
+                                          for key, message in items), timeout_s)
 
     def publish_bytes(self, topic: str,
                       records: Iterable[tuple[bytes | None, bytes | None, Sequence[Header]]],
@@ -152,10 +147,7 @@ class EventPublisher:
         self._known_topics.add(topic)
 
     def _send(self, topic: str, message: Event | Command, key: str | None) -> FutureRecordMetadata:
-        if key is not None and not isinstance(key, str):
-            raise TypeError(f"key must be a str or None, got {type(key).__name__}")
-        return self._send_bytes(topic, None if key is None else key.encode("utf-8"),
-                                message.to_json(), message.headers())
+        return self._send_bytes(topic, _key_bytes(key), message.to_json(), message.headers())
 
     @contextmanager
     def _sending(self, topic: str) -> Iterator[None]:
@@ -180,6 +172,12 @@ class EventPublisher:
                 future.get(timeout=timeout_s)
         meta = future.value
         return Delivery(meta.topic, meta.partition, meta.offset, key)
+
+
+def _key_bytes(key: str | None) -> bytes | None:
+    if key is not None and not isinstance(key, str):
+        raise TypeError(f"key must be a str or None, got {type(key).__name__}")
+    return None if key is None else key.encode("utf-8")
 
 
 def _has_partitions(meta: dict[str, Any] | None) -> bool:

@@ -54,7 +54,7 @@ class ClassroomAddress:
                 "'every interface' to a listener. Give the name or IP learners reach this "
                 f"machine at; the listener binds {EVERY_INTERFACE} already (see --bind).")
         bind = EVERY_INTERFACE if bind is None else bind.strip()
-        if not _HOST_OK.fullmatch(bind) or (":" in bind and not bind.startswith("[")):
+        if not _HOST_OK.fullmatch(bind):
             raise SettingsError(f"--bind {bind!r} is not a local address (e.g. 0.0.0.0 or "
                                 "192.168.1.20); the port goes in --reachable-at HOST:PORT")
         return cls(host, port, bind)

@@ -68,9 +68,8 @@ class _Envelope:
 
     _KIND: ClassVar[str]  # "event" or "command": names the type and id fields
     _RULES: ClassVar[tuple[FieldRule, ...]]  # the wire rules, in wire order
-    _FIELDS: ClassVar[tuple[tuple[str, str], ...]]  # (attribute, wire name) in wire order
-    _WIRE_NAMES: ClassVar[tuple[str, ...]]
-    _ATTR_NAMES: ClassVar[tuple[str, ...]]
+    _WIRE_NAMES: ClassVar[tuple[str, ...]]  # in wire order
+    _ATTR_NAMES: ClassVar[tuple[str, ...]]  # the attribute of each wire name
     _VALUES: ClassVar[Callable[[Any], tuple[Any, ...]]]  # the attributes' values, in wire order
     _TYPE_HEADER: ClassVar[str]
 
@@ -79,20 +78,14 @@ class _Envelope:
         k = cls._KIND
         cls._RULES = envelope_rules(k)
         attrs = (f"{k}_type", f"{k}_id", *_ATTRS)
-        cls._FIELDS = tuple(zip(attrs, (rule.name for rule in cls._RULES), strict=True))
         cls._WIRE_NAMES = tuple(rule.name for rule in cls._RULES)
         cls._ATTR_NAMES = attrs
         cls._VALUES = attrgetter(*attrs)
         cls._TYPE_HEADER = f"{k}-type"
 
-    @classmethod
-    def _fields(cls) -> tuple[tuple[str, str], ...]:
-        """(attribute, wire name) pairs in wire order."""
-        return cls._FIELDS
-
     def __post_init__(self) -> None:
         self._normalise()
-        for (attr, _), rule in zip(self._fields(), self._RULES, strict=True):
+        for attr, rule in zip(self._ATTR_NAMES, self._RULES, strict=True):
             problem = rule.problem(getattr(self, attr))
             if problem:
                 raise ValueError(f"{type(self).__name__}.{attr} {problem}")
@@ -123,7 +116,7 @@ class _Envelope:
 
     def headers(self) -> list[tuple[str, bytes]]:
         """Kafka record headers, so routers can see the type without parsing the value."""
-        kind = getattr(self, self._FIELDS[0][0])
+        kind = getattr(self, self._ATTR_NAMES[0])
         found = [("content-type", b"application/json"), (self._TYPE_HEADER, kind.encode()),
                  ("source", self.source.encode()), ("correlation-id", self.correlation_id.encode())]
         if self.causation_id:  # a saga's swimlane is drawn from headers alone

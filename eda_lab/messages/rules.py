@@ -17,17 +17,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 # Java's Instant.toString() and JS's toISOString() both match; a zone is required. [0-9], not
 # \d: Python's \d also matches other scripts' digits, RE2's (Arrow's) does not.
-ISO_UTC = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
-           r"(Z|[+-][0-9]{2}:?[0-9]{2})")
-# The same shape as ISO_UTC, with groups: one match both checks the shape and gives the parts.
-_INSTANT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
-                      r"(?:\.[0-9]{1,9})?(?:Z|[+-]([0-9]{2}):?([0-9]{2}))")
+# The groups give the parts, so one match both checks the shape and reads the date.
+ISO_UTC = (r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+           r"(?:\.[0-9]{1,9})?(?:Z|[+-]([0-9]{2}):?([0-9]{2}))")
+_INSTANT = re.compile(ISO_UTC)
 _JSON_TYPES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
                list: "an array", dict: "an object", type(None): "null"}
 OLDEST_VERSION = 1
@@ -49,6 +48,12 @@ class FieldRule:
     pattern: str | None = None
     minimum: int | None = None
     maximum: int | None = None
+    # Any value of ``kind`` but the empty string passes: check_envelope settles these inline.
+    plain: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", self.pattern is None and self.minimum is None
+                           and self.maximum is None)
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with ``value`` (None meaning absent or null), or None if it is fine."""
@@ -115,7 +120,7 @@ def check_envelope(wire: Any, rules: tuple[FieldRule, ...] = EVENT_RULES,
         value = wire.get(rule.name)
         # Most fields are a plain non-empty string or an object: settle those inline (every
         # consumer loop reads every event through here), ask the rule for everything else.
-        if type(value) is rule.kind and value and rule.pattern is None and rule.minimum is None:
+        if rule.plain and type(value) is rule.kind and value:
             continue
         problem = rule.problem(value)
         if problem:

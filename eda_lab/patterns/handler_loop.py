@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack
 from typing import Any
 
 from ..clients.consuming import EventConsumer
@@ -145,10 +145,13 @@ class HandlerLoop(RunsInBackground):
                 self.batch_size, rules.max_events - self.report.seen)
             # The collector is held while records are in hand (see eda_lab.collector): for the
             # read too while records keep coming (the last read was full), not while waiting.
-            with collector_held() if busy else nullcontext():
+            with ExitStack() as hold:
+                if busy:
+                    hold.enter_context(collector_held())
                 records = consumer.read(max_events=room, idle_s=min(wait, 0.1), timeout_s=wait)
-            busy = len(records) >= room
-            with collector_held():
+                if not busy:
+                    hold.enter_context(collector_held())
+                busy = len(records) >= room
                 if self.gate is not None:  # called when nothing came too, e.g. to resume a partition
                     records = self.gate(consumer, records)
                 if records:

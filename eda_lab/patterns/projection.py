@@ -135,33 +135,27 @@ class Projector:
         started = time.monotonic()
         begins = begin_offsets(self.topic, self.settings)
         ends = {(self.topic, p): o for p, o in end_offsets(self.topic, self.settings).items()}
-        # Progress in offsets, not events: transaction markers and skipped duplicates count too.
-        reached = {w: min(begins.get(w[1], 0), end) for w, end in ends.items()}
-        total = sum(ends.values()) - sum(reached.values())
+        first = {w: min(begins.get(w[1], 0), end) for w, end in ends.items()}
+        total = sum(ends.values()) - sum(first.values())
+
+        def done() -> int:  # offsets, not events: transaction markers and duplicates count too
+            marks = self.model.checkpoints(shadow=True)
+            return sum(min(max(marks.get(w, 0), at), ends[w]) - at for w, at in first.items())
 
         def caught_up() -> bool:
-            marks = self.model.checkpoints(shadow=True)
-            return all(marks.get(w, 0) >= end or end <= begins.get(w[1], 0)
-                       for w, end in ends.items())
+            return done() == total
 
         with progress_bar(total, f"rebuild {self.model.projection.table}", " offsets",
                           show=progress) as bar:
             def project(items: list) -> None:
                 self._project(items, ends)
-                before = sum(reached.values())
-                for _, record in items:
-                    where = (record.topic, record.partition)
-                    if where in reached:
-                        reached[where] = min(ends[where], max(reached[where], record.offset + 1))
-                bar.update(sum(reached.values()) - before)
+                bar.update(done() - bar.n)
 
             if not caught_up():
                 HandlerLoop(self.topic, group=None, settings=self.settings,
                             name=f"rebuild-{self.model.projection.table}",
                             batch_handler=project, batch_size=self.loop.batch_size,
                             ).run(idle_s=None, timeout_s=timeout_s, until=caught_up)
-            if caught_up():  # the last offsets may be markers no batch holds: show the end
-                bar.update(sum(ends.values()) - sum(reached.values()))
         if not caught_up():
             raise WaitTimeout(f"The rebuild of {self.model.projection.table!r} did not reach the "
                               f"end of {self.topic!r} in {time.monotonic() - started:.0f} s; the "

@@ -96,3 +96,32 @@ def test_unacknowledged_keeps_only_what_is_still_waiting_and_stays_small():
     assert set(unacked.pending()) == set(waiting[1:])
     with pytest.warns(RuntimeWarning, match="1 record"):
         Unacknowledged.warn_if_lost({Settled(True, ok=False): "orders"})
+
+
+def test_a_thread_lets_go_of_its_holds_for_a_long_wait_but_not_of_others():
+    import gc
+    import threading
+
+    from eda_lab.collector import collector_held, collector_let_go
+
+    with collector_held(), collector_held():
+        with collector_let_go():
+            assert gc.isenabled(), "both of this thread's holds are given up while it waits"
+        assert not gc.isenabled(), "and taken again after"
+        other_holds, release = threading.Event(), threading.Event()
+
+        def hold_elsewhere():
+            with collector_held():
+                other_holds.set()
+                release.wait(5)
+
+        elsewhere = threading.Thread(target=hold_elsewhere)
+        elsewhere.start()
+        other_holds.wait(5)
+        with collector_let_go():
+            assert not gc.isenabled(), "another thread's hold keeps the collector off"
+        release.set()
+        elsewhere.join()
+    assert gc.isenabled()
+    with collector_let_go():  # no hold to give up: nothing changes
+        assert gc.isenabled()

@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from ...clients.consuming import EventConsumer
 from ...clients.records import Received
+from ...collector import collector_let_go
 from ...errors import RetryInterrupted
 
 MAX_POLL_INTERVAL_MS = 300_000  # kafka-python's default max_poll_interval_ms
@@ -65,7 +66,9 @@ class InPlaceWaits:
         if self.polled is not None and self._clock() + wait_s > self.polled + self.budget_s:
             raise RetryInterrupted(where, stopped=False, wait_s=wait_s,
                                    max_poll_interval_ms=self.max_poll_interval_ms)
-        if self.stop.wait(wait_s):
+        with collector_let_go():  # the loop holds the collector per batch; not for minutes
+            stopped = self.stop.wait(wait_s)
+        if stopped:
             raise RetryInterrupted(where, stopped=True)
 
 
